@@ -1,13 +1,30 @@
 import { defineConfig } from 'vitest/config';
 
+const SOURCES = ['packages/*/src/**/*.test.ts', 'apps/*/src/**/*.test.ts', 'apps/*/test/**/*.test.ts', 'e2e/**/*.test.ts'];
+/** Tests that measure this machine (CPU shares, timings) or drive real processes end to end. */
+const LIVE = ['**/*.live.test.ts'];
+
 export default defineConfig({
   test: {
-    include: ['packages/*/src/**/*.test.ts', 'apps/*/src/**/*.test.ts', 'apps/*/test/**/*.test.ts', 'e2e/**/*.test.ts'],
-    exclude: ['**/node_modules/**', '**/dist/**'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
-    // Live tests measure this machine's CPU; running many files at once on two cores would skew them.
-    fileParallelism: true,
-    maxWorkers: 2,
+    projects: [
+      {
+        extends: true,
+        test: { name: 'unit', include: SOURCES, exclude: ['**/node_modules/**', '**/dist/**', ...LIVE] },
+      },
+      {
+        // After the unit tests, one file at a time: a busy-loop child must get a whole core of these two to
+        // show its 100 %, which other test files running beside it would take.
+        extends: true,
+        test: {
+          name: 'live',
+          include: LIVE.map((glob) => glob),
+          exclude: ['**/node_modules/**', '**/dist/**'],
+          fileParallelism: false,
+          sequence: { groupOrder: 1 },
+        },
+      },
+    ],
   },
 });

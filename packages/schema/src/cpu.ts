@@ -37,8 +37,10 @@ export const CpuFrequency = z.object({
 export type CpuFrequency = z.infer<typeof CpuFrequency>;
 
 export const CpuReading = z.object({
-  /** Logical CPUs the kernel knows (online or not). */
+  /** Logical CPUs present (online or not), as psutil.cpu_count() and getconf _NPROCESSORS_CONF count them. */
   logicalCount: z.number().int().nonnegative(),
+  /** Logical CPUs online, as nproc(1) counts them. */
+  onlineCount: z.number().int().nonnegative(),
   /** Physical cores (distinct core ids per package), null when /proc/cpuinfo does not say. */
   physicalCount: z.number().int().nonnegative().nullable(),
   /** Null on the first reading, before there is an interval to compare with. */

@@ -15,6 +15,7 @@ export const HostIdentity = z.object({
   kernel: z.string(),
   arch: z.string(),
   cpuModel: z.string(),
+  /** Logical CPUs present, online or not. */
   cpuCores: z.number().int().positive(),
   cpuPhysicalCores: z.number().int().positive().nullable(),
   memoryTotalBytes: z.number().nonnegative(),

@@ -69,6 +69,7 @@ export function cpuCollector(): Collector {
       if (physicalCount?.cpus !== cpuSet) physicalCount = { cpus: cpuSet, count: ctx.proc.cpuinfo().physicalCores };
       out.system.cpu = {
         logicalCount: all.length,
+        onlineCount: online.size,
         physicalCount: physicalCount.count,
         total,
         cores,

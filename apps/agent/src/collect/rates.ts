@@ -18,7 +18,7 @@ interface Sample {
  */
 export function counterRate(previous: number, previousAtMs: number, value: number, atMs: number): number | null {
   const seconds = (atMs - previousAtMs) / 1000;
-  if (seconds <= 0) return null;
+  if (!(seconds > 0)) return null; // also when there is no previous time (NaN)
   let delta = value - previous;
   if (delta < 0) {
     const wrapped = value + TWO_POW_32 - previous;

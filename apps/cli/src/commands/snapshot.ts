@@ -78,7 +78,7 @@ export function snapshotCommand(): Command {
       const options = parseOptions(SnapshotOptions, raw);
       const collection = new Collection({ intervalMs: options.interval * 1000 });
       try {
-        const identity = readIdentity(collection.proc, collection.roots, { hostname: options.hostname });
+        const identity = readIdentity(collection.proc, collection.sys, collection.roots, { hostname: options.hostname });
         if (options.watch) await watch(collection, options);
         else await oneShot(collection, identity, options);
       } finally {
