@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { execFileSync } from 'node:child_process';
 // Captures this host's /proc and /sys (the files Vigil's collectors read) into a fixture tree, twice, one
 // interval apart, so that a fixture test can compute rates:
 //
@@ -6,8 +7,17 @@
 //
 // Layout: cycles/0/{proc,sys}, cycles/1/{proc,sys}, rootfs/{etc,run}, statfs.json, meta.json.
 // Only socket links are kept of /proc/[pid]/fd (others would leak paths of this machine and add nothing).
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, statfsSync, symlinkSync, writeFileSync } from 'node:fs';
-import { execFileSync } from 'node:child_process';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  statfsSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 
 const [out, ...rest] = process.argv.slice(2);
@@ -19,9 +29,26 @@ const intervalIndex = rest.indexOf('--interval-ms');
 const intervalMs = intervalIndex >= 0 ? Number(rest[intervalIndex + 1]) : 1000;
 
 const PROC_FILES = [
-  'stat', 'cpuinfo', 'loadavg', 'uptime', 'meminfo', 'vmstat', 'mounts', 'filesystems', 'diskstats',
-  'net/dev', 'net/tcp', 'net/tcp6', 'net/udp', 'net/udp6', 'pressure/cpu', 'pressure/memory', 'pressure/io',
-  'sys/kernel/hostname', 'sys/kernel/osrelease', 'sys/kernel/arch',
+  'stat',
+  'cpuinfo',
+  'loadavg',
+  'uptime',
+  'meminfo',
+  'vmstat',
+  'mounts',
+  'filesystems',
+  'diskstats',
+  'net/dev',
+  'net/tcp',
+  'net/tcp6',
+  'net/udp',
+  'net/udp6',
+  'pressure/cpu',
+  'pressure/memory',
+  'pressure/io',
+  'sys/kernel/hostname',
+  'sys/kernel/osrelease',
+  'sys/kernel/arch',
 ];
 const PID_FILES = ['stat', 'status', 'cmdline', 'io', 'cgroup'];
 

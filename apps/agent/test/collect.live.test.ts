@@ -106,7 +106,10 @@ describe('live collection on this host', () => {
   });
 
   it('shows a TCP listener opened by the test with its pid and port', async () => {
-    const child = start(process.execPath, ['-e', "const s=require('net').createServer().listen(0,'127.0.0.1',()=>console.log(s.address().port))"]);
+    const child = start(process.execPath, [
+      '-e',
+      "const s=require('net').createServer().listen(0,'127.0.0.1',()=>console.log(s.address().port))",
+    ]);
     let output = '';
     child.stdout?.on('data', (chunk: Buffer) => {
       output += chunk;

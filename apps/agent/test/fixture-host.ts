@@ -33,7 +33,12 @@ function withoutTimings(frame: Frame): Frame {
  * cycle to the next, as the real files change under a running agent.
  */
 export async function collectFixture(dir: string): Promise<HostSnapshot> {
-  const meta = JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8')) as { intervalMs: number; clockTicks: number; pageSize: number; capturedAt: string };
+  const meta = JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8')) as {
+    intervalMs: number;
+    clockTicks: number;
+    pageSize: number;
+    capturedAt: string;
+  };
   const statfs = JSON.parse(readFileSync(join(dir, 'statfs.json'), 'utf8')) as Record<string, StatFs>;
   const work = mkdtempSync(join(tmpdir(), 'vigil-fixture-'));
   const link = (cycle: number) => {
@@ -68,7 +73,10 @@ export async function collectFixture(dir: string): Promise<HostSnapshot> {
     now = meta.intervalMs;
     const result = await collection.collect(options);
     const identity = readIdentity(collection.proc, collection.sys, collection.roots);
-    return { host: { ...identity, gpus: (result.system.gpus ?? []).map(({ index, name, uuid }) => ({ index, name, uuid })) }, frame: withoutTimings(toFrame(result, 1)) };
+    return {
+      host: { ...identity, gpus: (result.system.gpus ?? []).map(({ index, name, uuid }) => ({ index, name, uuid })) },
+      frame: withoutTimings(toFrame(result, 1)),
+    };
   } finally {
     collection.close();
     rmSync(work, { recursive: true, force: true });

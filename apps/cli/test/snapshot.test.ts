@@ -48,7 +48,17 @@ describe('vigil snapshot', () => {
     expect(stderr).toContain(files[0]);
     const exported = JSON.parse(readFileSync(join(dir, files[0] as string), 'utf8'));
     const seed = Seed000Metrics.parse(exported);
-    expect(Object.keys(seed)).toEqual(['timestamp', 'cpu', 'cpu_cores', 'memory', 'memory_total_gb', 'memory_used_gb', 'disk', 'processes', 'top_processes']);
+    expect(Object.keys(seed)).toEqual([
+      'timestamp',
+      'cpu',
+      'cpu_cores',
+      'memory',
+      'memory_total_gb',
+      'memory_used_gb',
+      'disk',
+      'processes',
+      'top_processes',
+    ]);
     expect(seed.timestamp).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}$/);
     expect(seed.top_processes.length).toBeGreaterThan(0);
     expect(Object.keys(seed.top_processes[0] ?? {})).toEqual(['pid', 'name', 'cpu', 'memory']);

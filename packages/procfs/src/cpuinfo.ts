@@ -17,9 +17,8 @@ export interface Cpuinfo {
 }
 
 function numberOrNull(text: string | undefined): number | null {
-  if (text === undefined) return null;
-  const value = Number(text);
-  return Number.isFinite(value) ? value : null;
+  if (text === undefined || !/^\d+(\.\d+)?$/.test(text)) return null;
+  return Number(text);
 }
 
 /** Parses /proc/cpuinfo: blocks of "key : value" lines separated by blank lines. */

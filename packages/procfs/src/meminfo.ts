@@ -20,10 +20,8 @@ export function parseMeminfo(text: string): Meminfo {
 export function parseVmstat(text: string): Map<string, number> {
   const values = new Map<string, number>();
   for (const line of text.split('\n')) {
-    const space = line.indexOf(' ');
-    if (space <= 0) continue;
-    const value = Number(line.slice(space + 1));
-    if (Number.isFinite(value)) values.set(line.slice(0, space), value);
+    const m = /^(\S+) (\d+)$/.exec(line);
+    if (m) values.set(m[1] as string, Number(m[2]));
   }
   return values;
 }

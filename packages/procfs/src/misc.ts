@@ -53,8 +53,9 @@ export function parsePasswd(text: string): Map<number, string> {
     if (line.startsWith('#')) continue;
     const parts = line.split(':');
     if (parts.length < 3) continue;
+    if (!/^\d+$/.test(parts[2] as string)) continue; // an empty or NIS "+" entry names nobody
     const uid = Number(parts[2]);
-    if (Number.isInteger(uid) && !users.has(uid)) users.set(uid, parts[0] as string);
+    if (!users.has(uid)) users.set(uid, parts[0] as string);
   }
   return users;
 }

@@ -15,7 +15,7 @@ export interface NetDev {
 
 /**
  * Parses /proc/net/dev: two header lines, then "iface: 16 counters". The name may touch the first counter
- * ("eth0:123"), so the split is on the last colon before the counters.
+ * ("eth0:123"), so the split is on the colon, which an interface name cannot contain.
  */
 export function parseNetDev(text: string): NetDev[] {
   const interfaces: NetDev[] = [];

@@ -72,6 +72,9 @@ export function decodeSocketAddress(text: string, littleEndian = true): { addres
   return { address, port: Number.parseInt(portHex, 16) };
 }
 
+/** An address as /proc/net prints it: 8 (IPv4) or 32 (IPv6) hex digits, a colon, a 4-digit hex port. */
+const SOCKET_ADDRESS = /^(?:[0-9A-Fa-f]{8}|[0-9A-Fa-f]{32}):[0-9A-Fa-f]{4}$/;
+
 /**
  * Parses /proc/net/tcp, tcp6, udp or udp6. The first line is a header; lines too short or with an
  * unparsable address are skipped. UDP sockets report state 7 (CLOSE) unless connected (1, ESTABLISHED).
@@ -81,10 +84,9 @@ export function parseNetSockets(text: string, littleEndian = true): NetSocket[] 
   const lines = text.split('\n');
   for (let i = 1; i < lines.length; i++) {
     const p = fields(lines[i] as string);
-    if (p.length < 10) continue;
+    if (p.length < 10 || !SOCKET_ADDRESS.test(p[1] as string) || !SOCKET_ADDRESS.test(p[2] as string)) continue;
     const local = decodeSocketAddress(p[1] as string, littleEndian);
     const remote = decodeSocketAddress(p[2] as string, littleEndian);
-    if (Number.isNaN(local.port) || Number.isNaN(remote.port)) continue;
     const stateNumber = Number.parseInt(p[3] as string, 16);
     sockets.push({
       localAddress: local.address,

@@ -31,7 +31,14 @@ export class PidFiles {
       }
       entry = { fd, seen: this.generation };
       if (this.fds.size < MAX_KEPT) this.fds.set(key, entry);
-      else return this.readOnce(fd, true);
+      else {
+        try {
+          return this.readOnce(fd, true);
+        } catch (error) {
+          if (isGone(error)) return null;
+          throw error;
+        }
+      }
     }
     entry.seen = this.generation;
     try {

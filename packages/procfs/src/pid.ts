@@ -3,7 +3,10 @@ import { fields, ProcfsParseError, toNumber } from './errors.ts';
 /** The fields of /proc/[pid]/stat that Vigil uses (proc(5), "/proc/pid/stat"). Times are in clock ticks. */
 export interface PidStat {
   pid: number;
-  /** The command name, at most 15 characters (TASK_COMM_LEN - 1); may contain spaces and parentheses. */
+  /**
+   * The command name: at most 15 characters (TASK_COMM_LEN - 1) for user processes; kernel workers show
+   * longer ones ("kworker/0:0H-kblockd"). May contain spaces and parentheses.
+   */
   comm: string;
   /** One letter: R S D Z T t X I (and W, P, K on some kernels). */
   state: string;
@@ -105,16 +108,19 @@ export function parsePidStatus(text: string): PidStatus {
     const colon = line.indexOf(':');
     if (colon > 0) values.set(line.slice(0, colon), line.slice(colon + 1).trim());
   }
+  const file = '/proc/[pid]/status';
   const uid = values.get('Uid');
-  if (uid === undefined) throw new ProcfsParseError('/proc/[pid]/status', 'no Uid line');
+  if (uid === undefined) throw new ProcfsParseError(file, 'no Uid line');
+  const uids = fields(uid).map((text, i) => toNumber(file, `Uid[${i}]`, text));
+  if (uids.length === 0) throw new ProcfsParseError(file, 'field Uid is missing');
   const rss = values.get('VmRSS');
   const threads = values.get('Threads');
   return {
     name: values.get('Name') ?? '',
-    uids: fields(uid).map(Number),
-    gids: fields(values.get('Gid') ?? '').map(Number),
-    threads: threads === undefined ? null : Number(threads),
-    vmRssBytes: rss === undefined ? null : Number.parseInt(rss, 10) * 1024,
+    uids,
+    gids: fields(values.get('Gid') ?? '').map((text, i) => toNumber(file, `Gid[${i}]`, text)),
+    threads: threads === undefined ? null : toNumber(file, 'Threads', threads),
+    vmRssBytes: rss === undefined ? null : toNumber(file, 'VmRSS', rss.replace(/\s*kB$/, '')) * 1024,
   };
 }
 
@@ -142,7 +148,10 @@ export function parsePidIo(text: string): PidIo {
   const values = new Map<string, number>();
   for (const line of text.split('\n')) {
     const colon = line.indexOf(':');
-    if (colon > 0) values.set(line.slice(0, colon), Number(line.slice(colon + 1)));
+    if (colon > 0) {
+      const key = line.slice(0, colon);
+      values.set(key, toNumber('/proc/[pid]/io', key, line.slice(colon + 1).trim()));
+    }
   }
   if (!values.has('read_bytes')) throw new ProcfsParseError('/proc/[pid]/io', 'no read_bytes line');
   return {
@@ -178,7 +187,7 @@ export function containerFromCgroup(text: string): ContainerRef | null {
     if (m) return { runtime: 'podman', id: m[1] as string };
     m = /\/kubepods[^\n]*\/([0-9a-f]{64})/.exec(path);
     if (m) return { runtime: 'kubernetes', id: m[1] as string };
-    m = /\/lxc(?:\.payload)?[./]([^/\s]+)/.exec(path);
+    m = /\/lxc(?:\.payload\.|\/)([^/\s]+)/.exec(path);
     if (m) return { runtime: 'lxc', id: m[1] as string };
     m = /\/machine\.slice\/machine-([^/\s]+)\.scope/.exec(path);
     if (m && !m[1]?.startsWith('qemu')) return { runtime: 'nspawn', id: m[1] as string };

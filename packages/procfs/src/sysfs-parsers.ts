@@ -6,11 +6,11 @@ export function parseCpuList(text: string): number[] {
   const trimmed = text.trim();
   if (trimmed === '') return cpus;
   for (const part of trimmed.split(',')) {
-    const [from, to] = part.split('-').map((s) => Number(s));
-    if (from === undefined || !Number.isInteger(from) || (to !== undefined && !Number.isInteger(to))) {
-      throw new ProcfsParseError('cpu list', `bad range "${part}"`);
-    }
-    for (let cpu = from; cpu <= (to ?? from); cpu++) cpus.push(cpu);
+    const m = /^(\d+)(?:-(\d+))?$/.exec(part);
+    const from = Number(m?.[1]);
+    const to = m?.[2] === undefined ? from : Number(m[2]);
+    if (!m || to < from) throw new ProcfsParseError('cpu list', `bad range "${part}"`);
+    for (let cpu = from; cpu <= to; cpu++) cpus.push(cpu);
   }
   return cpus;
 }
@@ -67,7 +67,8 @@ export function parseThermalZone(zone: string, files: Map<string, string>): Sens
     const m = /^trip_point_(\d+)_type$/.exec(file);
     if (!m) continue;
     const temp = milli(files.get(`trip_point_${m[1]}_temp`));
-    if (temp === null) continue;
+    // An unset trip point reads as THERMAL_TEMP_INVALID (-274000) on current kernels and 0 on older ones.
+    if (temp === null || temp <= 0) continue;
     const type = content.trim();
     if (type === 'critical') critical = temp;
     else if (type === 'hot' || (type === 'passive' && high === null)) high = temp;

@@ -63,7 +63,10 @@ export class SysFs {
       const files = readFiles(dir, (name) => name === 'name' || name.startsWith('temp'));
       // Older drivers keep their files one level down, in device/.
       if (![...files.keys()].some((name) => name.endsWith('_input'))) {
-        for (const [name, text] of readFiles(join(dir, 'device'), (n) => n.startsWith('temp'))) files.set(name, text);
+        // libsensors does the same: the chip's name may be down there too (Linux < 3.13).
+        for (const [name, text] of readFiles(join(dir, 'device'), (n) => n.startsWith('temp') || n === 'name')) {
+          if (name !== 'name' || !files.has('name')) files.set(name, text);
+        }
       }
       temps.push(...parseHwmonChip(files.get('name')?.trim() || entry, files));
     }

@@ -2,14 +2,17 @@
  * @vigil/schema: the one wire format of Vigil. Every app (agent, hub, web, CLI) imports these schemas and
  * their types; nobody declares a wire type by hand.
  */
+export * from './api.ts';
 export * from './cpu.ts';
 export * from './frame.ts';
 export * from './gpu.ts';
 export * from './host.ts';
 export * from './kernel.ts';
+export * from './live.ts';
 export * from './memory.ts';
 export * from './network.ts';
 export * from './process.ts';
+export * from './protocol.ts';
 export * from './seed000.ts';
 export * from './sensors.ts';
 export * from './storage.ts';

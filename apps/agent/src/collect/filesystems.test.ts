@@ -18,7 +18,11 @@ describe('realMounts', () => {
       m('nas:/export', '/mnt/nas', 'nfs4'),
       m('/dev/sda1', '/boot', 'vfat'),
     ];
-    expect(realMounts(mounts, NODEV).map((x) => `${x.device} ${x.mountpoint}`)).toEqual(['/dev/sda2 /', '/dev/sda1 /boot', 'nas:/export /mnt/nas']);
+    expect(realMounts(mounts, NODEV).map((x) => `${x.device} ${x.mountpoint}`)).toEqual([
+      '/dev/sda2 /',
+      '/dev/sda1 /boot',
+      'nas:/export /mnt/nas',
+    ]);
   });
 
   it('has nothing to report for a host with only pseudo filesystems', () => {

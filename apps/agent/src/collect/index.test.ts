@@ -29,7 +29,10 @@ describe('Collection', () => {
   });
 
   it('reports a missing /proc as an error of each collector that needs it, not a crash', async () => {
-    const collection = new Collection({ roots: { proc: '/nonexistent/proc', sys: '/nonexistent/sys', rootfs: '/nonexistent' }, collectors: [loadCollector()] });
+    const collection = new Collection({
+      roots: { proc: '/nonexistent/proc', sys: '/nonexistent/sys', rootfs: '/nonexistent' },
+      collectors: [loadCollector()],
+    });
     const result = await collection.collect();
     expect(result.collectors.load?.error).toMatch(/ENOENT.*loadavg/);
     expect(result.system.load).toBeUndefined();

@@ -102,10 +102,12 @@ export function parseComputeApps(text: string): SmiParse<GpuProcess & { gpuUuid:
       continue;
     }
     const memory = smiNumber(c[c.length - 1]);
+    // The name is the text between the second comma and the last, exactly as printed.
+    const secondComma = line.indexOf(',', line.indexOf(',') + 1);
     rows.push({
       gpuUuid: c[0] as string,
       pid,
-      name: c.slice(2, -1).join(', '),
+      name: line.slice(secondComma + 1, line.lastIndexOf(',')).trim(),
       usedMemoryBytes: memory === null ? null : memory * MIB,
     });
   }

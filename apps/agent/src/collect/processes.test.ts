@@ -5,7 +5,12 @@ import { processName, selectProcesses } from './processes.ts';
 describe('processName', () => {
   it.each([
     ['a short comm is the name', 'sshd', ['/usr/sbin/sshd', '-D'], 'sshd'],
-    ['a comm cut at 15 characters is completed from argv[0]', 'chromium-browse', ['/usr/lib/chromium/chromium-browser-stable'], 'chromium-browser-stable'],
+    [
+      'a comm cut at 15 characters is completed from argv[0]',
+      'chromium-browse',
+      ['/usr/lib/chromium/chromium-browser-stable'],
+      'chromium-browser-stable',
+    ],
     ['unless argv[0] does not continue it (renamed process)', 'kube-controller', ['/bin/sh', '-c'], 'kube-controller'],
     ['a kernel thread has no argv', 'kworker/0:1-eve', [], 'kworker/0:1-eve'],
   ])('%s', (_, comm, args, expected) => {

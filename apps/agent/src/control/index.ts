@@ -1,0 +1,1 @@
+export { executeSignal, type SignalGuard } from './signal.ts';
