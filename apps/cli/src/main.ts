@@ -1,15 +1,23 @@
-import { AGENT_VERSION } from '@vigil/agent';
+import { VIGIL_VERSION } from '@vigil/schema';
 import { Command, CommanderError } from 'commander';
+import { agentCommand } from './commands/agent.ts';
+import { serveCommand } from './commands/serve.ts';
 import { snapshotCommand } from './commands/snapshot.ts';
+import { tokenCommand } from './commands/token.ts';
+import { userCommand } from './commands/user.ts';
 import { UsageError } from './usage.ts';
 
 const program = new Command('vigil')
   .description('Vigil: a real-time infrastructure monitor.')
-  .version(AGENT_VERSION)
+  .version(VIGIL_VERSION)
   .showHelpAfterError()
   .exitOverride();
 
+program.addCommand(serveCommand());
+program.addCommand(agentCommand());
 program.addCommand(snapshotCommand());
+program.addCommand(userCommand());
+program.addCommand(tokenCommand());
 
 try {
   await program.parseAsync(process.argv);

@@ -17,3 +17,4 @@ export * from './seed000.ts';
 export * from './sensors.ts';
 export * from './storage.ts';
 export * from './system.ts';
+export * from './version.ts';

@@ -2,9 +2,10 @@ import { machine, hostname as osHostname } from 'node:os';
 import { join } from 'node:path';
 import { type ProcFs, parseOsRelease, readTextOrNull, type SysFs } from '@vigil/procfs';
 import type { HostIdentity } from '@vigil/schema';
+import { VIGIL_VERSION } from '@vigil/schema';
 import type { Roots } from './collector.ts';
 
-export const AGENT_VERSION = '0.1.0';
+export const AGENT_VERSION = VIGIL_VERSION;
 
 /** Reads the host's identity: names, OS, kernel, CPU and memory. GPUs are filled in from the first reading. */
 export function readIdentity(proc: ProcFs, sys: SysFs, roots: Roots, overrides: { hostname?: string } = {}): HostIdentity {

@@ -1,7 +1,7 @@
 import { statfs as fsStatfs } from 'node:fs';
 import { ProcFs, SysFs } from '@vigil/procfs';
 import { type CollectorStatus, type Frame, PROTOCOL_VERSION } from '@vigil/schema';
-import type { CollectContext, CollectOptions, Collector, FrameDraft, Roots, StatFs, SystemConstants } from './collector.ts';
+import type { CollectContext, CollectOptions, Collector, FrameDraft, ProcessRecord, Roots, StatFs, SystemConstants } from './collector.ts';
 import { HOST_ROOTS } from './collector.ts';
 import { detectConstants } from './constants.ts';
 import { type GpuSource, NvidiaSmiSource } from './gpu.ts';
@@ -62,6 +62,8 @@ export class Collection {
   private readonly statfs: (path: string) => Promise<StatFs>;
   private readonly monotonicMs: () => number;
   private readonly wallMs: () => number;
+  /** The whole process table of the latest cycle (frames may carry only part of it). */
+  lastProcessTable: ProcessRecord[] = [];
 
   constructor(setup: CollectionSetup = {}) {
     this.roots = setup.roots ?? HOST_ROOTS;
@@ -105,6 +107,7 @@ export class Collection {
       }
       collectors[collector.name] = { durationMs: round3(performance.now() - t0), error };
     }
+    if (ctx.processTable.length > 0 || collectors.processes?.error) this.lastProcessTable = ctx.processTable;
     return { ...out, ts: ctx.wallMs, collectors, durationMs: round3(performance.now() - started) };
   }
 

@@ -1,1 +1,2 @@
+export { inspectProcess } from './inspect.ts';
 export { executeSignal, type SignalGuard } from './signal.ts';

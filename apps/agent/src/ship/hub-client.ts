@@ -31,6 +31,7 @@ export interface HubClientOptions {
   onWelcome?: (welcome: Welcome) => void;
   onSubscription?: (message: Subscribe | Unsubscribe) => void;
   onCommand?: (command: Command) => CommandResult | Promise<CommandResult>;
+  onCollection?: (paused: boolean) => void;
   /** Extra WebSocket options (tests use a custom agent). */
   socketOptions?: WebSocket.ClientOptions;
 }
@@ -210,6 +211,9 @@ export class HubClient {
         break;
       case 'command':
         void this.command(message);
+        break;
+      case 'collection':
+        this.options.onCollection?.(message.paused);
         break;
     }
   }

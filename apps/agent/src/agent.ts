@@ -1,0 +1,173 @@
+import type { Channel, Command, CommandResult } from '@vigil/schema';
+import { PROTOCOL_VERSION } from '@vigil/schema';
+import { Collection, type CollectOptions, readIdentity, toFrame } from './collect/index.ts';
+import { executeSignal, inspectProcess } from './control/index.ts';
+import { HubClient, type Logger } from './ship/hub-client.ts';
+import { type FrameQueue, MemoryQueue } from './ship/queue.ts';
+import { DEFAULT_SPOOL_LIMITS, Spool, type SpoolLimits } from './ship/spool.ts';
+
+export interface AgentOptions {
+  /** The hub's URL, e.g. http://hub.example:7070. */
+  hub: string;
+  token: string;
+  /** Reported instead of the system host name. */
+  hostname?: string;
+  /** Folder of the on-disk spool; null keeps frames in memory only while the hub is away. */
+  spoolDir: string | null;
+  spoolLimits?: SpoolLimits;
+  intervalMs: number;
+  log: Logger;
+  /** PIDs that count as this agent and are never signalled (the hub's, when the agent runs inside it). */
+  selfPids?: number[];
+  /** A prepared collection (tests point it at fixtures). */
+  collection?: Collection;
+  /** Called with the host id the hub gave, at each connection. */
+  onConnected?: (hostId: string) => void;
+}
+
+/**
+ * An agent: collects a frame every interval (on the wall-clock grid, so a fleet's frames line up), ships
+ * it to the hub, and carries out the hub's subscriptions and commands. The same code runs inside the hub
+ * for its own host and as `vigil agent` on every other.
+ */
+export class Agent {
+  readonly collection: Collection;
+  readonly client: HubClient;
+  private intervalMs: number;
+  private timer: NodeJS.Timeout | null = null;
+  private running = false;
+  private collecting = false;
+  private paused = false;
+  private options: CollectOptions = { allProcesses: false, connections: false, followPids: new Set() };
+  private cycleWaiters: (() => void)[] = [];
+  private readonly queue: FrameQueue;
+
+  constructor(private readonly config: AgentOptions) {
+    this.collection = config.collection ?? new Collection({ intervalMs: config.intervalMs });
+    this.intervalMs = config.intervalMs;
+    this.queue = config.spoolDir
+      ? new Spool(config.spoolDir, config.spoolLimits ?? DEFAULT_SPOOL_LIMITS, (m) => config.log.warn(m))
+      : new MemoryQueue(Math.ceil(DEFAULT_SPOOL_LIMITS.maxAgeMs / config.intervalMs / 24));
+    const identity = readIdentity(this.collection.proc, this.collection.sys, this.collection.roots, { hostname: config.hostname });
+    this.client = new HubClient({
+      url: config.hub,
+      token: config.token,
+      queue: this.queue,
+      identity: () => identity,
+      intervalMs: () => this.intervalMs,
+      log: config.log,
+      onWelcome: (welcome) => {
+        config.onConnected?.(welcome.hostId);
+        if (welcome.intervalMs !== this.intervalMs) {
+          config.log.info(`the hub asks for one frame every ${welcome.intervalMs / 1000} s`);
+          this.intervalMs = welcome.intervalMs;
+          this.schedule();
+        }
+      },
+      onSubscription: (message) => {
+        if (message.type === 'subscribe') {
+          this.setChannels(message.channels);
+          this.options.followPids = new Set(message.followPids);
+        } else {
+          const remaining = (['processes', 'connections'] as Channel[]).filter((c) => this.hasChannel(c) && !message.channels.includes(c));
+          this.setChannels(remaining);
+        }
+      },
+      onCommand: (command) => this.command(command),
+      onCollection: (paused) => {
+        this.paused = paused;
+        config.log.info(paused ? 'collection paused by the hub' : 'collection resumed by the hub');
+      },
+    });
+  }
+
+  private hasChannel(channel: Channel): boolean {
+    return channel === 'processes' ? this.options.allProcesses : this.options.connections;
+  }
+
+  private setChannels(channels: Channel[]): void {
+    this.options = { ...this.options, allProcesses: channels.includes('processes'), connections: channels.includes('connections') };
+  }
+
+  start(): void {
+    this.running = true;
+    this.client.start();
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.timer) clearTimeout(this.timer);
+    if (!this.running) return;
+    const wait = this.intervalMs - (Date.now() % this.intervalMs);
+    this.timer = setTimeout(() => {
+      this.schedule();
+      void this.tick();
+    }, wait);
+  }
+
+  private async tick(): Promise<void> {
+    // A cycle still running (a slow disk, a stuck sensor) is not overtaken: that interval is skipped.
+    if (this.collecting || this.paused) return;
+    this.collecting = true;
+    try {
+      const result = await this.collection.collect(this.options);
+      if (!this.running) return;
+      this.client.enqueue(toFrame(result, this.client.takeSeq()));
+    } catch (error) {
+      this.config.log.error(`collection failed: ${(error as Error).message}`);
+    } finally {
+      this.collecting = false;
+      for (const wake of this.cycleWaiters.splice(0)) wake();
+    }
+  }
+
+  private nextCycle(): Promise<void> {
+    return new Promise((resolve) => {
+      this.cycleWaiters.push(resolve);
+      setTimeout(resolve, 2 * this.intervalMs + 500).unref();
+    });
+  }
+
+  private async command(command: Command): Promise<CommandResult> {
+    const { proc, constants } = this.collection;
+    if (command.kind === 'signal') {
+      return executeSignal(command, {
+        proc,
+        bootTimeMs: proc.stat().bootTime * 1000,
+        clockTicks: constants.clockTicks,
+        selfPids: new Set([process.pid, ...(this.config.selfPids ?? [])]),
+      });
+    }
+    const find = () => this.collection.lastProcessTable.find((r) => r.info.pid === command.pid)?.info;
+    let info = find();
+    // A process younger than the last reading is in the next one.
+    if (!info && proc.pidStat(command.pid)) {
+      await this.nextCycle();
+      info = find();
+    }
+    if (!info)
+      return {
+        v: PROTOCOL_VERSION,
+        type: 'result',
+        id: command.id,
+        ok: false,
+        code: 'not_found',
+        error: `no process with PID ${command.pid}`,
+      };
+    const detail = inspectProcess(
+      proc,
+      info,
+      this.collection.lastProcessTable.map((r) => r.info),
+      constants.clockTicks,
+    );
+    return { v: PROTOCOL_VERSION, type: 'result', id: command.id, ok: true, name: info.name, detail };
+  }
+
+  /** Stops collecting, hands unacknowledged frames to the spool, and closes the connection. */
+  async stop(): Promise<void> {
+    this.running = false;
+    if (this.timer) clearTimeout(this.timer);
+    await this.client.stop();
+    this.collection.close();
+  }
+}

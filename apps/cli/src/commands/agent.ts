@@ -1,0 +1,59 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { Agent, agentEndpoint } from '@vigil/agent';
+import { Command } from 'commander';
+import { z } from 'zod';
+import { consoleLogger } from '../log.ts';
+import { parseOptions, UsageError } from '../usage.ts';
+
+const AgentOptions = z.object({
+  hub: z.string({ message: 'is required (or set VIGIL_HUB)' }).min(1, 'is required (or set VIGIL_HUB)'),
+  token: z.string({ message: 'is required (or set VIGIL_TOKEN)' }).min(1, 'is required (or set VIGIL_TOKEN)'),
+  hostname: z.string().min(1).max(253).optional(),
+  spool: z.string().min(1).optional(),
+  spoolMaxMb: z.coerce.number().positive().default(256),
+  spoolMaxHours: z.coerce.number().positive().default(24),
+  interval: z.coerce.number({ message: 'must be a number of seconds' }).min(1, 'must be at least 1 second').max(60).default(1),
+});
+
+/** Where an agent spools by default: /var/lib/vigil-agent for root (the system service), else the user's state folder. */
+export function defaultSpoolDir(): string {
+  if (process.getuid?.() === 0) return '/var/lib/vigil-agent/spool';
+  return join(process.env.XDG_STATE_HOME || join(homedir(), '.local/state'), 'vigil/spool');
+}
+
+/** `vigil agent`: monitors this host and streams to a hub. */
+export function agentCommand(): Command {
+  return new Command('agent')
+    .description('Monitor this host and stream its readings to a hub.')
+    .option('--hub <url>', 'the hub, e.g. http://hub.example:7070 (or $VIGIL_HUB)', process.env.VIGIL_HUB)
+    .option('--token <token>', 'an agent token from the hub (or $VIGIL_TOKEN)', process.env.VIGIL_TOKEN)
+    .option('--hostname <name>', 'report this name instead of the system host name (or $HOSTNAME_OVERRIDE)', process.env.HOSTNAME_OVERRIDE)
+    .option('--spool <dir>', `folder for frames while the hub is unreachable ("none" to keep them in memory); default ${defaultSpoolDir()}`)
+    .option('--spool-max-mb <mb>', 'spool size limit in MiB', '256')
+    .option('--spool-max-hours <hours>', 'spool age limit in hours', '24')
+    .option('--interval <seconds>', 'seconds between readings until the hub says otherwise', '1')
+    .action(async (raw: Record<string, unknown>) => {
+      const options = parseOptions(AgentOptions, raw);
+      try {
+        agentEndpoint(options.hub);
+      } catch (error) {
+        throw new UsageError(`--hub: ${(error as Error).message}`);
+      }
+      const log = consoleLogger('agent');
+      const agent = new Agent({
+        hub: options.hub,
+        token: options.token,
+        hostname: options.hostname,
+        spoolDir: options.spool === 'none' ? null : (options.spool ?? defaultSpoolDir()),
+        spoolLimits: { maxBytes: options.spoolMaxMb * 1024 * 1024, maxAgeMs: options.spoolMaxHours * 3600 * 1000 },
+        intervalMs: options.interval * 1000,
+        log,
+      });
+      agent.start();
+      log.info(`monitoring ${options.hostname ?? 'this host'} for ${options.hub}`);
+      await new Promise<void>((resolve) => process.once('SIGINT', resolve).once('SIGTERM', resolve));
+      log.info('stopping: unacknowledged frames stay in the spool');
+      await agent.stop();
+    });
+}

@@ -1,0 +1,123 @@
+import { chmodSync, mkdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import pino, { type Logger } from 'pino';
+import { AuthService } from './auth/service.ts';
+import type { HubConfig } from './config.ts';
+import { ProcessControl } from './control/process-control.ts';
+import { Ingest, LiveState } from './ingest/index.ts';
+import { type App, buildApp, redactUrl } from './serve/app.ts';
+import type { ServeContext } from './serve/context.ts';
+import { releaseHolds } from './serve/rest/index.ts';
+import { LiveFanout } from './serve/ws/fanout.ts';
+import { openStores, type Stores } from './store/index.ts';
+
+export interface HubOptions {
+  config: HubConfig;
+  /** The first admin's password (VIGIL_ADMIN_PASSWORD); random when absent. */
+  adminPassword?: string;
+  /** A logger to use instead of the default (JSON lines to stdout at the configured level). */
+  logger?: Logger;
+}
+
+export interface FirstStart {
+  /** The generated admin password, or null when it was given. */
+  password: string | null;
+  /** A URL that logs the admin in once. */
+  loginLink: string;
+}
+
+/**
+ * The hub: stores, live state, ingest of agents, process control, and the HTTP/WebSocket server. `start()`
+ * opens the data folder (creating the first admin on first start) and listens.
+ */
+export class Hub {
+  readonly stores: Stores;
+  readonly auth: AuthService;
+  readonly live: LiveState;
+  readonly ingest: Ingest;
+  readonly control: ProcessControl;
+  readonly fanout: LiveFanout;
+  readonly log: Logger;
+  app!: App;
+  firstStart: FirstStart | null = null;
+  localHostId: string | null = null;
+  private sweepTimer: NodeJS.Timeout | null = null;
+  private pruneTimer: NodeJS.Timeout | null = null;
+  private address = '';
+
+  private constructor(
+    readonly config: HubConfig,
+    logger: Logger | undefined,
+  ) {
+    this.log =
+      logger ?? pino({ level: config.log.level, redact: ['req.headers.authorization', 'req.headers.cookie', 'token', 'password'] });
+    const dataDir = resolve(config.data.dir);
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    chmodSync(dataDir, 0o700);
+    this.stores = openStores(join(dataDir, 'vigil.db'));
+    this.auth = new AuthService(this.stores, config.auth.sessionTtlHours * 3600 * 1000);
+    const intervalMs = config.agent.intervalSeconds * 1000;
+    this.live = new LiveState(config.agent.offlineAfterIntervals);
+    this.live.load(this.stores.hosts.all(), intervalMs);
+    this.ingest = new Ingest(this.stores, this.live, intervalMs, this.log.child({ component: 'ingest' }));
+    this.control = new ProcessControl(this.ingest, this.stores.audit);
+    this.fanout = new LiveFanout(this.live, this.ingest);
+  }
+
+  static async start(options: HubOptions): Promise<Hub> {
+    const hub = new Hub(options.config, options.logger);
+    const bootstrap = await hub.auth.bootstrap(options.adminPassword);
+    const ctx: ServeContext = {
+      config: hub.config,
+      stores: hub.stores,
+      auth: hub.auth,
+      live: hub.live,
+      ingest: hub.ingest,
+      control: hub.control,
+      publicUrl: () => hub.publicUrl,
+      localHostId: () => hub.localHostId,
+    };
+    const tls = hub.config.server.tls;
+    hub.app = await buildApp(ctx, hub.fanout, {
+      loggerInstance: hub.log,
+      https: tls ? { cert: readFileSync(tls.cert), key: readFileSync(tls.key) } : undefined,
+    });
+    hub.address = await hub.app.listen({ host: hub.config.server.host, port: hub.config.server.port });
+    if (bootstrap) hub.firstStart = { password: bootstrap.password, loginLink: `${hub.publicUrl}/login?once=${bootstrap.loginLink}` };
+    hub.sweepTimer = setInterval(() => hub.live.sweep(), 1000);
+    hub.pruneTimer = setInterval(() => hub.stores.tokens.prune(), 6 * 3600 * 1000);
+    hub.pruneTimer.unref();
+    hub.log.info({ url: redactUrl(hub.publicUrl) }, 'hub listening');
+    return hub;
+  }
+
+  /** The port actually bound (useful with port 0). */
+  get port(): number {
+    return Number(new URL(this.address).port);
+  }
+
+  /** Where this process reaches the hub (loopback when bound to every address). */
+  get url(): string {
+    const u = new URL(this.address);
+    if (u.hostname === '0.0.0.0' || u.hostname === '[::]') u.hostname = '127.0.0.1';
+    return u.origin;
+  }
+
+  /** Where users reach the hub: the configured public URL, or localhost at the bound port. */
+  get publicUrl(): string {
+    if (this.config.server.publicUrl) return this.config.server.publicUrl.replace(/\/$/, '');
+    const u = new URL(this.address);
+    if (u.hostname === '0.0.0.0' || u.hostname === '[::]' || u.hostname === '127.0.0.1') u.hostname = 'localhost';
+    return u.origin;
+  }
+
+  async stop(): Promise<void> {
+    if (this.sweepTimer) clearInterval(this.sweepTimer);
+    if (this.pruneTimer) clearInterval(this.pruneTimer);
+    releaseHolds();
+    this.fanout.close();
+    this.ingest.close();
+    await this.app?.close();
+    this.stores.db.close();
+  }
+}

@@ -1,0 +1,129 @@
+import { AgentMessage, CloseCode, type CommandResult, type Frame, type Hello, type HubMessage, PROTOCOL_VERSION } from '@vigil/schema';
+import type { WebSocket } from 'ws';
+import type { Stores } from '../store/index.ts';
+import type { LiveHost, LiveState } from './live-state.ts';
+
+/** Protocol versions this hub accepts: the current one and, once there is one, the previous. */
+export const SUPPORTED_VERSIONS = new Set([PROTOCOL_VERSION]);
+
+export interface Logger {
+  info(obj: object, message?: string): void;
+  warn(obj: object, message?: string): void;
+}
+
+/** What an agent connection needs from the rest of the hub. */
+export interface IngestContext {
+  stores: Stores;
+  live: LiveState;
+  intervalMs: number;
+  log: Logger;
+  /** Registers the connection as its host's; the previous connection of that host is closed. */
+  register(connection: AgentConnection): void;
+  unregister(connection: AgentConnection): void;
+  /** Called for every new frame (after dedupe), for storage and alerting. */
+  onFrame(host: LiveHost, frame: Frame): void;
+  onResult(result: CommandResult): void;
+  /** What this host's viewers subscribe to, and whether collection is paused, sent after welcome. */
+  initialMessages(hostId: string): HubMessage[];
+}
+
+/**
+ * One agent's WebSocket: hello → welcome, then frames (each validated, deduplicated and acknowledged) and
+ * command results. Anything malformed closes this connection with a close code and reason that name the
+ * problem, and a log line; other agents are not affected.
+ */
+export class AgentConnection {
+  host: LiveHost | null = null;
+  private hello: Hello | null = null;
+
+  constructor(
+    readonly socket: WebSocket,
+    readonly tokenName: string,
+    readonly remote: string,
+    private readonly ctx: IngestContext,
+  ) {
+    socket.on('message', (data, isBinary) => this.receive(data as Buffer, isBinary));
+    socket.on('close', () => ctx.unregister(this));
+    socket.on('error', (error) => ctx.log.warn({ remote, err: error.message }, 'agent socket error'));
+  }
+
+  get hostId(): string | null {
+    return this.host?.record.id ?? null;
+  }
+
+  send(message: HubMessage): void {
+    if (this.socket.readyState === this.socket.OPEN) this.socket.send(JSON.stringify(message));
+  }
+
+  close(code: number, reason: string): void {
+    this.ctx.log.warn({ remote: this.remote, host: this.hostId, code, reason }, 'closing agent connection');
+    // Close reasons are limited to 123 bytes (RFC 6455 5.5).
+    this.socket.close(code, Buffer.from(reason).subarray(0, 123).toString());
+  }
+
+  private receive(data: Buffer, isBinary: boolean): void {
+    if (isBinary) return this.close(CloseCode.badMessage, 'expected JSON text messages');
+    let raw: unknown;
+    try {
+      raw = JSON.parse(data.toString('utf8'));
+    } catch {
+      return this.close(CloseCode.badMessage, 'message is not valid JSON');
+    }
+    const v = (raw as { v?: unknown } | null)?.v;
+    if (typeof v !== 'number' || !SUPPORTED_VERSIONS.has(v)) {
+      return this.close(
+        CloseCode.badVersion,
+        `unsupported protocol version ${JSON.stringify(v)}; this hub speaks ${[...SUPPORTED_VERSIONS].join(', ')}`,
+      );
+    }
+    const parsed = AgentMessage.safeParse(raw);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      return this.close(
+        CloseCode.badMessage,
+        `invalid ${(raw as { type?: string }).type ?? 'message'}: ${issue?.path.join('.') || 'message'}: ${issue?.message}`,
+      );
+    }
+    const message = parsed.data;
+    if (message.type === 'hello') return this.onHello(message);
+    if (!this.host || !this.hello) return this.close(CloseCode.outOfOrder, `${message.type} before hello`);
+    if (message.type === 'frame') return this.onFrame(this.host, message);
+    this.ctx.onResult(message);
+  }
+
+  private onHello(hello: Hello): void {
+    if (this.hello) return this.close(CloseCode.outOfOrder, 'hello sent twice');
+    this.hello = hello;
+    const record = this.ctx.stores.hosts.upsert(hello.host);
+    const host = this.ctx.live.attach(record, this.ctx.intervalMs);
+    this.host = host;
+    // The hub knows what it stored of this run; of another run (an agent restarted without its spool), nothing.
+    if (host.runId !== hello.runId) {
+      host.runId = hello.runId;
+      host.lastAckedSeq = null;
+    }
+    this.ctx.register(this);
+    this.send({
+      v: PROTOCOL_VERSION,
+      type: 'welcome',
+      hostId: record.id,
+      intervalMs: this.ctx.intervalMs,
+      lastAckedSeq: host.lastAckedSeq,
+      serverTime: Date.now(),
+    });
+    for (const message of this.ctx.initialMessages(record.id)) this.send(message);
+    this.ctx.log.info(
+      { host: record.id, remote: this.remote, tokenName: this.tokenName, agent: hello.host.agentVersion },
+      'agent connected',
+    );
+  }
+
+  private onFrame(host: LiveHost, frame: Frame): void {
+    // Frames at or below the acknowledged seq were stored before (a resend after a lost ack): ack again.
+    if (host.lastAckedSeq === null || frame.seq > host.lastAckedSeq) {
+      if (this.ctx.live.accept(host, frame)) this.ctx.onFrame(host, frame);
+      host.lastAckedSeq = frame.seq;
+    }
+    this.send({ v: PROTOCOL_VERSION, type: 'ack', seq: host.lastAckedSeq });
+  }
+}

@@ -1,0 +1,135 @@
+import { randomUUID } from 'node:crypto';
+import { type Channel, CloseCode, type Command, type CommandResult, type Frame, type HubMessage, PROTOCOL_VERSION } from '@vigil/schema';
+import type { WebSocket } from 'ws';
+import type { Stores } from '../store/index.ts';
+import { AgentConnection, type Logger } from './agent-socket.ts';
+import type { LiveHost, LiveState } from './live-state.ts';
+import { Subscriptions } from './subscriptions.ts';
+
+export { AgentConnection, SUPPORTED_VERSIONS } from './agent-socket.ts';
+export { type LiveEvent, type LiveHost, LiveState } from './live-state.ts';
+export { Subscriptions } from './subscriptions.ts';
+export { summarize } from './summary.ts';
+
+/** How long the hub waits for an agent to answer a command. */
+const COMMAND_TIMEOUT_MS = 10_000;
+/** How often delivery progress (last seen, last acknowledged seq) is written to the database. */
+const PROGRESS_EVERY_MS = 5000;
+
+/** A command as callers give it: the envelope (v, type, id) is added here. */
+export type CommandBody = Command extends infer C ? (C extends unknown ? Omit<C, 'id' | 'v' | 'type'> : never) : never;
+
+export class CommandTimeout extends Error {}
+export class HostOffline extends Error {}
+
+/**
+ * The agents' side of the hub: their connections by host, the frames they deliver, the subscriptions and
+ * commands that go back to them.
+ */
+export class Ingest {
+  readonly connections = new Map<string, AgentConnection>();
+  readonly subscriptions: Subscriptions;
+  private pending = new Map<string, { resolve: (r: CommandResult) => void; timer: NodeJS.Timeout }>();
+  private dirty = new Set<LiveHost>();
+  private progressTimer: NodeJS.Timeout;
+  private frameListeners = new Set<(host: LiveHost, frame: Frame) => void>();
+  paused = false;
+  framesAccepted = 0;
+
+  constructor(
+    private readonly stores: Stores,
+    readonly live: LiveState,
+    private readonly intervalMs: number,
+    private readonly log: Logger,
+  ) {
+    this.subscriptions = new Subscriptions((hostId, channels) => this.connections.get(hostId)?.send(this.subscribeMessage(channels)));
+    this.progressTimer = setInterval(() => this.saveProgress(), PROGRESS_EVERY_MS);
+    this.progressTimer.unref();
+  }
+
+  /** Listens to every new frame (storage, alerts). */
+  onFrame(listener: (host: LiveHost, frame: Frame) => void): () => void {
+    this.frameListeners.add(listener);
+    return () => this.frameListeners.delete(listener);
+  }
+
+  private subscribeMessage(channels: Channel[]): HubMessage {
+    return { v: PROTOCOL_VERSION, type: 'subscribe', channels, followPids: [] };
+  }
+
+  /** Takes over an authenticated agent WebSocket. */
+  accept(socket: WebSocket, tokenName: string, remote: string): AgentConnection {
+    return new AgentConnection(socket, tokenName, remote, {
+      stores: this.stores,
+      live: this.live,
+      intervalMs: this.intervalMs,
+      log: this.log,
+      register: (connection) => {
+        const hostId = connection.hostId as string;
+        const previous = this.connections.get(hostId);
+        if (previous && previous !== connection) previous.close(CloseCode.replaced, 'another connection of this host took over');
+        this.connections.set(hostId, connection);
+      },
+      unregister: (connection) => {
+        const hostId = connection.hostId;
+        if (hostId && this.connections.get(hostId) === connection) this.connections.delete(hostId);
+        if (connection.host) this.dirty.add(connection.host);
+      },
+      onFrame: (host, frame) => {
+        this.framesAccepted++;
+        this.dirty.add(host);
+        for (const listener of this.frameListeners) listener(host, frame);
+      },
+      onResult: (result) => {
+        const waiting = this.pending.get(result.id);
+        if (!waiting) return;
+        clearTimeout(waiting.timer);
+        this.pending.delete(result.id);
+        waiting.resolve(result);
+      },
+      initialMessages: (hostId) => {
+        const messages: HubMessage[] = [this.subscribeMessage(this.subscriptions.channels(hostId))];
+        if (this.paused) messages.push({ v: PROTOCOL_VERSION, type: 'collection', paused: true });
+        return messages;
+      },
+    });
+  }
+
+  /** Sends a command to a host's agent and waits for its result. */
+  command(hostId: string, command: CommandBody): Promise<CommandResult> {
+    const connection = this.connections.get(hostId);
+    if (!connection) return Promise.reject(new HostOffline(`host ${hostId} has no agent connected`));
+    const id = randomUUID();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(new CommandTimeout(`the agent of ${hostId} did not answer within ${COMMAND_TIMEOUT_MS / 1000} s`));
+      }, COMMAND_TIMEOUT_MS);
+      this.pending.set(id, { resolve, timer });
+      connection.send({ v: PROTOCOL_VERSION, type: 'command', id, ...command } as Command);
+    });
+  }
+
+  /** Pauses or resumes collection on every agent (seed 001's monitoring stop/start). */
+  setPaused(paused: boolean): void {
+    this.paused = paused;
+    for (const connection of this.connections.values()) connection.send({ v: PROTOCOL_VERSION, type: 'collection', paused });
+  }
+
+  /** Writes delivery progress of the hosts that changed since the last call. */
+  saveProgress(): void {
+    if (this.dirty.size === 0) return;
+    const updates = [...this.dirty]
+      .filter((h) => h.runId !== null && h.lastAckedSeq !== null)
+      .map((h) => ({ id: h.record.id, lastSeen: h.lastSeen, runId: h.runId as string, lastAckedSeq: h.lastAckedSeq as number }));
+    this.dirty.clear();
+    this.stores.hosts.saveProgress(updates);
+  }
+
+  close(): void {
+    clearInterval(this.progressTimer);
+    this.saveProgress();
+    for (const connection of this.connections.values()) connection.socket.close(1001, 'hub shutting down');
+    for (const { timer } of this.pending.values()) clearTimeout(timer);
+  }
+}

@@ -1,0 +1,132 @@
+import type { Frame, HostStatus, HostSummary } from '@vigil/schema';
+import type { HostRecord } from '../store/index.ts';
+import { summarize } from './summary.ts';
+
+/** A host as the hub knows it right now. */
+export interface LiveHost {
+  record: HostRecord;
+  latest: Frame | null;
+  /** Hub clock when the latest frame arrived (Unix ms). */
+  lastSeen: number;
+  status: HostStatus;
+  intervalMs: number;
+  /** Delivery progress of the agent's current run. */
+  runId: string | null;
+  lastAckedSeq: number | null;
+  /** Cached summary of `latest`, rebuilt when a frame arrives. */
+  summary: HostSummary;
+}
+
+export type LiveEvent =
+  | { type: 'frame'; host: LiveHost; frame: Frame }
+  | { type: 'status'; host: LiveHost; status: HostStatus }
+  | { type: 'removed'; hostId: string };
+
+/**
+ * The latest frame and online state of every host. A host is offline when no frame came for
+ * `offlineAfterIntervals` of its intervals; `sweep()` (run every second) decides it.
+ */
+export class LiveState {
+  readonly hosts = new Map<string, LiveHost>();
+  private listeners = new Set<(event: LiveEvent) => void>();
+
+  constructor(
+    private readonly offlineAfterIntervals: number,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  on(listener: (event: LiveEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private emit(event: LiveEvent): void {
+    for (const listener of this.listeners) listener(event);
+  }
+
+  /** Adds hosts known from the store (offline until they speak). */
+  load(records: HostRecord[], intervalMs: number): void {
+    for (const record of records) {
+      this.hosts.set(record.id, {
+        record,
+        latest: null,
+        lastSeen: record.lastSeen,
+        status: 'offline',
+        intervalMs,
+        runId: record.runId,
+        lastAckedSeq: record.lastAckedSeq,
+        summary: summarize(record, 'offline', record.lastSeen, null),
+      });
+    }
+  }
+
+  get(id: string): LiveHost | undefined {
+    return this.hosts.get(id);
+  }
+
+  /** Registers a host at hello (new or known), keeping its latest frame if it had one. */
+  attach(record: HostRecord, intervalMs: number): LiveHost {
+    const existing = this.hosts.get(record.id);
+    if (existing) {
+      existing.record = record;
+      existing.intervalMs = intervalMs;
+      return existing;
+    }
+    const host: LiveHost = {
+      record,
+      latest: null,
+      lastSeen: this.now(),
+      status: 'offline',
+      intervalMs,
+      runId: null,
+      lastAckedSeq: null,
+      summary: summarize(record, 'offline', this.now(), null),
+    };
+    this.hosts.set(record.id, host);
+    return host;
+  }
+
+  /**
+   * Takes a frame in. Returns false when it is not newer than the latest (a resent frame): live views never
+   * go back in time, and storage dedupes on (host, ts) anyway.
+   */
+  accept(host: LiveHost, frame: Frame): boolean {
+    host.lastSeen = this.now();
+    if (host.status !== 'online') {
+      host.status = 'online';
+      this.emit({ type: 'status', host, status: 'online' });
+    }
+    if (host.latest && frame.ts <= host.latest.ts) return false;
+    host.latest = frame;
+    host.summary = summarize(host.record, host.status, host.lastSeen, frame);
+    this.emit({ type: 'frame', host, frame });
+    return true;
+  }
+
+  /** Marks hosts offline that missed their intervals. */
+  sweep(): void {
+    const now = this.now();
+    for (const host of this.hosts.values()) {
+      if (host.status === 'online' && now - host.lastSeen > this.offlineAfterIntervals * host.intervalMs) {
+        host.status = 'offline';
+        host.summary = { ...host.summary, status: 'offline' };
+        this.emit({ type: 'status', host, status: 'offline' });
+      }
+    }
+  }
+
+  setTags(id: string, tags: string[]): void {
+    const host = this.hosts.get(id);
+    if (!host) return;
+    host.record = { ...host.record, tags };
+    host.summary = { ...host.summary, tags };
+  }
+
+  remove(id: string): void {
+    if (this.hosts.delete(id)) this.emit({ type: 'removed', hostId: id });
+  }
+
+  summaries(): HostSummary[] {
+    return [...this.hosts.values()].map((h) => h.summary);
+  }
+}

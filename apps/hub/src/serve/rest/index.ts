@@ -1,0 +1,22 @@
+import type { FastifyInstance } from 'fastify';
+import type { ServeContext } from '../context.ts';
+import { registerAdminRoutes } from './admin.ts';
+import { registerAuthRoutes } from './auth.ts';
+import { registerConnectionRoutes } from './connections.ts';
+import { registerHealthRoute } from './health.ts';
+import { registerHostRoutes } from './hosts.ts';
+import { registerProcessRoutes } from './processes.ts';
+
+export { portUsage } from './connections.ts';
+export { queryProcesses } from './processes.ts';
+export { releaseHolds } from './tables.ts';
+
+/** The REST API under /api/v1, and /api/health. */
+export function registerRestRoutes(app: FastifyInstance, ctx: ServeContext): void {
+  registerHealthRoute(app, ctx);
+  registerAuthRoutes(app, ctx);
+  registerHostRoutes(app, ctx);
+  registerProcessRoutes(app, ctx);
+  registerConnectionRoutes(app, ctx);
+  registerAdminRoutes(app, ctx);
+}

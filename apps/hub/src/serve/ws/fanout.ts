@@ -1,0 +1,161 @@
+import {
+  type HostSummary,
+  type LiveClientMessage,
+  LiveClientMessage as LiveClientMessageSchema,
+  type LiveServerMessage,
+} from '@vigil/schema';
+import type { WebSocket } from 'ws';
+import type { Ingest, LiveEvent, LiveState } from '../../ingest/index.ts';
+
+/** A client that has this much unsent data is slow: it gets the latest state later, not a longer queue. */
+const SLOW_CLIENT_BYTES = 1024 * 1024;
+/** Fleet changes are batched over this window, so a fleet whose agents all report on the same second makes one message. */
+const FLEET_BATCH_MS = 100;
+
+interface HostWatch {
+  release: () => void;
+}
+
+class LiveClient {
+  fleet = false;
+  /** Set when a fleet update was skipped: the next one must be complete. */
+  fleetNeedsFull = false;
+  hosts = new Map<string, HostWatch>();
+  constructor(readonly socket: WebSocket) {}
+
+  get slow(): boolean {
+    return this.socket.bufferedAmount > SLOW_CLIENT_BYTES;
+  }
+
+  send(message: LiveServerMessage): boolean {
+    if (this.socket.readyState !== this.socket.OPEN || this.slow) return false;
+    this.socket.send(JSON.stringify(message));
+    return true;
+  }
+}
+
+/**
+ * Sends live updates to the web app and CLI: the fleet summary (batched) and subscribed hosts' frames as
+ * they arrive. Subscribing to a host's processes or connections makes its agent stream those tables for as
+ * long as someone watches.
+ */
+export class LiveFanout {
+  private clients = new Set<LiveClient>();
+  private dirty = new Map<string, HostSummary>();
+  private removed = new Set<string>();
+  private flushTimer: NodeJS.Timeout | null = null;
+  private unsubscribe: () => void;
+  messagesSent = 0;
+
+  constructor(
+    private readonly live: LiveState,
+    private readonly ingest: Ingest,
+  ) {
+    this.unsubscribe = live.on((event) => this.onLive(event));
+  }
+
+  get clientCount(): number {
+    return this.clients.size;
+  }
+
+  private onLive(event: LiveEvent): void {
+    if (event.type === 'removed') {
+      this.removed.add(event.hostId);
+      this.scheduleFleet();
+      return;
+    }
+    this.dirty.set(event.host.record.id, event.host.summary);
+    this.scheduleFleet();
+    const hostId = event.host.record.id;
+    for (const client of this.clients) {
+      if (!client.hosts.has(hostId)) continue;
+      if (event.type === 'frame') {
+        if (client.send({ type: 'host', hostId, summary: event.host.summary, frame: event.frame })) this.messagesSent++;
+      } else client.send({ type: 'status', hostId, status: event.status });
+    }
+  }
+
+  private scheduleFleet(): void {
+    if (this.flushTimer) return;
+    this.flushTimer = setTimeout(() => this.flushFleet(), FLEET_BATCH_MS);
+  }
+
+  private flushFleet(): void {
+    this.flushTimer = null;
+    if (this.dirty.size === 0 && this.removed.size === 0) return;
+    const changed = [...this.dirty.values()];
+    const removed = [...this.removed];
+    this.dirty.clear();
+    this.removed.clear();
+    let full: string | null = null;
+    let delta: string | null = null;
+    for (const client of this.clients) {
+      if (!client.fleet) continue;
+      if (client.slow) {
+        client.fleetNeedsFull = true;
+        continue;
+      }
+      if (client.fleetNeedsFull) {
+        full ??= JSON.stringify({ type: 'fleet', full: true, hosts: this.live.summaries(), removed: [] } satisfies LiveServerMessage);
+        client.socket.send(full);
+        client.fleetNeedsFull = false;
+      } else {
+        delta ??= JSON.stringify({ type: 'fleet', full: false, hosts: changed, removed } satisfies LiveServerMessage);
+        client.socket.send(delta);
+      }
+      this.messagesSent++;
+    }
+  }
+
+  /** Serves one live WebSocket. */
+  add(socket: WebSocket): void {
+    const client = new LiveClient(socket);
+    this.clients.add(client);
+    socket.on('message', (data) => {
+      let message: LiveClientMessage;
+      try {
+        message = LiveClientMessageSchema.parse(JSON.parse(String(data)));
+      } catch (error) {
+        client.send({ type: 'error', message: `not a valid live message: ${(error as Error).message.slice(0, 300)}` });
+        return;
+      }
+      this.handle(client, message);
+    });
+    socket.on('close', () => {
+      this.clients.delete(client);
+      for (const watch of client.hosts.values()) watch.release();
+    });
+  }
+
+  private handle(client: LiveClient, message: LiveClientMessage): void {
+    if (message.type === 'unsubscribe') {
+      if (message.channel === 'fleet') client.fleet = false;
+      else if (message.hostId) {
+        client.hosts.get(message.hostId)?.release();
+        client.hosts.delete(message.hostId);
+      }
+      return;
+    }
+    if (message.channel === 'fleet') {
+      client.fleet = true;
+      client.send({ type: 'fleet', full: true, hosts: this.live.summaries(), removed: [] });
+      return;
+    }
+    const host = this.live.get(message.hostId);
+    if (!host) {
+      client.send({ type: 'error', message: `no host "${message.hostId}"` });
+      return;
+    }
+    client.hosts.get(message.hostId)?.release();
+    const channels = [...(message.processes ? (['processes'] as const) : []), ...(message.connections ? (['connections'] as const) : [])];
+    client.hosts.set(message.hostId, { release: this.ingest.subscriptions.acquire(message.hostId, channels) });
+    if (host.latest) client.send({ type: 'host', hostId: message.hostId, summary: host.summary, frame: host.latest });
+    else client.send({ type: 'status', hostId: message.hostId, status: host.status });
+  }
+
+  close(): void {
+    this.unsubscribe();
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    for (const client of this.clients) client.socket.close(1001, 'hub shutting down');
+  }
+}
