@@ -7,17 +7,7 @@ import { execFileSync } from 'node:child_process';
 //
 // Layout: cycles/0/{proc,sys}, cycles/1/{proc,sys}, rootfs/{etc,run}, statfs.json, meta.json.
 // Only socket links are kept of /proc/[pid]/fd (others would leak paths of this machine and add nothing).
-import {
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  readlinkSync,
-  statfsSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, statfsSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 const [out, ...rest] = process.argv.slice(2);

@@ -22,6 +22,7 @@ export interface TestHub {
     method: string,
     path: string,
     options?: { token?: string | null; body?: unknown; headers?: Record<string, string> },
+    // biome-ignore lint/suspicious/noExplicitAny: tests inspect responses of every shape
   ): Promise<{ status: number; body: any; headers: Headers }>;
   stop(): Promise<void>;
 }
@@ -96,7 +97,7 @@ export async function startTestHub(overrides: Record<string, unknown> = {}): Pro
         log: quietLog,
       });
       agents.push(agent);
-      agent.start();
+      await agent.start();
       await waitFor(`agent ${hostname} to report`, () => hub.live.get(hostname)?.latest);
       return agent;
     },

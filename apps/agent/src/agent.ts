@@ -89,9 +89,11 @@ export class Agent {
     this.options = { ...this.options, allProcesses: channels.includes('processes'), connections: channels.includes('connections') };
   }
 
-  start(): void {
+  /** Connects and starts collecting (after warming the collectors up, see Collection.warmUp). */
+  async start(): Promise<void> {
     this.running = true;
     this.client.start();
+    await this.collection.warmUp(this.options, 30);
     this.schedule();
   }
 

@@ -1,7 +1,7 @@
 import { join, resolve } from 'node:path';
 import { AuthService, loadConfig, openStores, type Stores, VigilError } from '@vigil/hub';
 import { Problem, type Role, type TokenCreate, TokenCreated, TokenInfo, UserInfo } from '@vigil/schema';
-import { z } from 'zod';
+import * as z from 'zod';
 import { UsageError } from './usage.ts';
 
 /** User and token administration, against a data folder or a running hub's API. */

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 
 /** A command-line mistake: printed without a stack trace, exit status 2. */
 export class UsageError extends Error {

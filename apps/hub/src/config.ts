@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * vigil.yaml: one file for the hub (and the agent it embeds). Unknown keys are errors, so a typo is caught at

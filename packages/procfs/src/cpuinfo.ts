@@ -63,3 +63,26 @@ export function parseCpuinfo(text: string): Cpuinfo {
     physicalCores: topologyKnown ? cores.size : null,
   };
 }
+
+/**
+ * Just the clock of each processor from /proc/cpuinfo ("cpu MHz" lines), for hosts without cpufreq. Scans
+ * for the two keys instead of parsing every line: the file is ~1.5 KB per CPU and this runs every second.
+ */
+export function parseCpuinfoMhz(text: string): Map<number, number> {
+  const mhz = new Map<number, number>();
+  let processor = -1;
+  let at = 0;
+  while (at < text.length) {
+    const end = text.indexOf('\n', at);
+    const stop = end < 0 ? text.length : end;
+    const first = text.charCodeAt(at);
+    if (first === 112 /* p */ && text.startsWith('processor', at)) {
+      processor = Number(text.slice(text.indexOf(':', at) + 1, stop));
+    } else if (first === 99 /* c */ && text.startsWith('cpu MHz', at)) {
+      const value = Number(text.slice(text.indexOf(':', at) + 1, stop));
+      if (processor >= 0 && Number.isFinite(value) && value > 0) mhz.set(processor, value);
+    }
+    at = stop + 1;
+  }
+  return mhz;
+}

@@ -7,10 +7,14 @@ export type Meminfo = Map<string, number>;
 export function parseMeminfo(text: string): Meminfo {
   const info: Meminfo = new Map();
   for (const line of text.split('\n')) {
-    const match = /^([^:\s]+):\s+(\d+)(?:\s+(kB))?\s*$/.exec(line);
-    if (!match) continue;
-    const value = Number(match[2]);
-    info.set(match[1] as string, match[3] ? value * 1024 : value);
+    const colon = line.indexOf(':');
+    if (colon <= 0) continue;
+    let rest = line.slice(colon + 1).trim();
+    const kb = rest.endsWith(' kB');
+    if (kb) rest = rest.slice(0, -3).trimEnd();
+    if (!/^\d+$/.test(rest)) continue;
+    const value = Number(rest);
+    info.set(line.slice(0, colon), kb ? value * 1024 : value);
   }
   if (!info.has('MemTotal')) throw new ProcfsParseError('/proc/meminfo', 'no MemTotal line');
   return info;
@@ -20,8 +24,14 @@ export function parseMeminfo(text: string): Meminfo {
 export function parseVmstat(text: string): Map<string, number> {
   const values = new Map<string, number>();
   for (const line of text.split('\n')) {
-    const m = /^(\S+) (\d+)$/.exec(line);
-    if (m) values.set(m[1] as string, Number(m[2]));
+    const space = line.indexOf(' ');
+    if (space <= 0) continue;
+    const digits = line.slice(space + 1);
+    // Only "name digits" lines count: Number() alone would read "" as 0 and accept " 1".
+    if (digits.length > 0 && digits.charCodeAt(0) >= 48 && digits.charCodeAt(0) <= 57) {
+      const value = Number(digits);
+      if (Number.isInteger(value)) values.set(line.slice(0, space), value);
+    }
   }
   return values;
 }

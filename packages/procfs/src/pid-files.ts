@@ -19,7 +19,14 @@ export class PidFiles {
 
   /** The file's content, or null when the process is gone. EACCES is thrown to the caller. */
   read(pid: number, name: string): string | null {
-    const key = `${pid}/${name}`;
+    return this.readPath(`${pid}/${name}`);
+  }
+
+  /**
+   * Any file under the root through a kept descriptor (the whole-system files of /proc are read every
+   * cycle too), or null when it does not exist.
+   */
+  readPath(key: string): string | null {
     let entry = this.fds.get(key);
     if (!entry) {
       let fd: number;

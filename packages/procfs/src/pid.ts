@@ -32,6 +32,8 @@ export const PF_KTHREAD = 0x00200000;
 
 /** The last field of proc(5)'s list that PidStat needs (rss). */
 const LAST_FIELD = 24;
+/** Scratch space for the numbers of one line (this runs ~300 times a second: no allocation per call). */
+const STAT_VALUES = new Array<number>(LAST_FIELD + 1).fill(0);
 
 /**
  * Parses /proc/[pid]/stat. The command name sits between the first "(" and the LAST ")", since a name may
@@ -43,7 +45,7 @@ export function parsePidStat(text: string): PidStat {
   const open = text.indexOf('(');
   const close = text.lastIndexOf(')');
   if (open < 0 || close < open) throw new ProcfsParseError('/proc/[pid]/stat', 'no "(comm)" field');
-  const values = new Array<number>(LAST_FIELD + 1).fill(Number.NaN);
+  const values = STAT_VALUES;
   // Field 3, the state letter, sits right after ") "; numbers start at field 4.
   let i = close + 2;
   const state = text.charAt(i);

@@ -10,7 +10,7 @@ import { type NetDev, parseNetDev } from './net-dev.ts';
 import { type NetSocket, parseNetSockets } from './net-sockets.ts';
 import { type PidIo, type PidStat, type PidStatus, parseCmdline, parsePidIo, parsePidStat, parsePidStatus } from './pid.ts';
 import { PidFiles } from './pid-files.ts';
-import { isGone, readText, readTextOrNull } from './read.ts';
+import { isGone, readTextOrNull } from './read.ts';
 import { type ProcStat, parseStat } from './stat.ts';
 
 export type SocketProtocol = 'tcp' | 'tcp6' | 'udp' | 'udp6';
@@ -52,14 +52,17 @@ export class ProcFs {
     return value;
   }
 
-  /** The text of a file relative to the root, read once per cycle. */
+  /** The text of a file relative to the root, read once per cycle (through a kept descriptor). */
   text(relative: string): string {
-    return this.once(`text:${relative}`, () => readText(join(this.root, relative)));
+    const text = this.textOrNull(relative);
+    if (text === null)
+      throw Object.assign(new Error(`ENOENT: no such file or directory, open '${join(this.root, relative)}'`), { code: 'ENOENT' });
+    return text;
   }
 
   /** Like `text`, but null when the file does not exist. */
   textOrNull(relative: string): string | null {
-    return this.once(`text?:${relative}`, () => readTextOrNull(join(this.root, relative)));
+    return this.once(`text:${relative}`, () => this.pidFiles.readPath(relative));
   }
 
   stat(): ProcStat {
@@ -105,7 +108,7 @@ export class ProcFs {
   pressure(resource: PressureResourceName): ReturnType<typeof parsePressure> | null {
     return this.once(`pressure/${resource}`, () => {
       try {
-        const text = readTextOrNull(join(this.root, 'pressure', resource));
+        const text = this.textOrNull(`pressure/${resource}`);
         return text === null ? null : parsePressure(text);
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code === 'EOPNOTSUPP') return null;

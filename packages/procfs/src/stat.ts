@@ -42,21 +42,33 @@ function cpuTimes(parts: string[]): CpuTimes {
   return times;
 }
 
-/** Parses /proc/stat (proc(5)). Unknown lines are ignored; a missing "cpu" line is an error. */
+/** The first number after the key of a /proc/stat line ("intr 12345 0 0 ..." has thousands on big hosts). */
+function firstValue(line: string, key: string): number {
+  if (line.length <= key.length) return toNumber('/proc/stat', key, undefined);
+  const start = key.length + 1;
+  const end = line.indexOf(' ', start);
+  return toNumber('/proc/stat', key, line.slice(start, end < 0 ? undefined : end).trim());
+}
+
+/**
+ * Parses /proc/stat (proc(5)). Unknown lines are ignored; a missing "cpu" line is an error. Only the cpu lines
+ * are split into fields: "intr" and "softirq" carry one number per interrupt, thousands on big servers.
+ */
 export function parseStat(text: string): ProcStat {
   const stat: Partial<ProcStat> & { cpus: ProcStat['cpus'] } = { cpus: [] };
   for (const line of text.split('\n')) {
-    const parts = fields(line);
-    const key = parts[0];
-    if (key === undefined) continue;
-    if (key === 'cpu') stat.total = cpuTimes(parts);
-    else if (key.startsWith('cpu')) stat.cpus.push({ cpu: toNumber('/proc/stat', 'cpu index', key.slice(3)), times: cpuTimes(parts) });
-    else if (key === 'ctxt') stat.contextSwitches = toNumber('/proc/stat', key, parts[1]);
-    else if (key === 'btime') stat.bootTime = toNumber('/proc/stat', key, parts[1]);
-    else if (key === 'processes') stat.forks = toNumber('/proc/stat', key, parts[1]);
-    else if (key === 'procs_running') stat.procsRunning = toNumber('/proc/stat', key, parts[1]);
-    else if (key === 'procs_blocked') stat.procsBlocked = toNumber('/proc/stat', key, parts[1]);
-    else if (key === 'intr') stat.interrupts = toNumber('/proc/stat', key, parts[1]);
+    const space = line.indexOf(' ');
+    const key = space < 0 ? line.trim() : line.slice(0, space);
+    if (key === '') continue;
+    if (key === 'cpu') stat.total = cpuTimes(fields(line));
+    else if (key.startsWith('cpu'))
+      stat.cpus.push({ cpu: toNumber('/proc/stat', 'cpu index', key.slice(3)), times: cpuTimes(fields(line)) });
+    else if (key === 'ctxt') stat.contextSwitches = firstValue(line, key);
+    else if (key === 'btime') stat.bootTime = firstValue(line, key);
+    else if (key === 'processes') stat.forks = firstValue(line, key);
+    else if (key === 'procs_running') stat.procsRunning = firstValue(line, key);
+    else if (key === 'procs_blocked') stat.procsBlocked = firstValue(line, key);
+    else if (key === 'intr') stat.interrupts = firstValue(line, key);
   }
   if (!stat.total) throw new ProcfsParseError('/proc/stat', 'no "cpu" line');
   return {

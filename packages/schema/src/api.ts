@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { HostIdentity } from './host.ts';
 
 /** Who may do what: viewer reads; operator also controls processes and acknowledges alerts; admin also manages users, tokens, rules and settings. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Share of CPU time spent in each mode over the last interval, in percent (0-100).

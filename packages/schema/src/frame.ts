@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { HostIdentity } from './host.ts';
 import { Connection } from './network.ts';
 import { ProcessInfo } from './process.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** A process holding GPU memory, from `nvidia-smi --query-compute-apps`. */
 export const GpuProcess = z.object({

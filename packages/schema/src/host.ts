@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** What an agent says about its host when it connects (and `vigil snapshot` prints first). */
 export const HostIdentity = z.object({

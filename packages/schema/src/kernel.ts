@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Pressure stall information for one line ("some" or "full") of /proc/pressure/* (Documentation/accounting/psi.rst). */
 export const PressureLine = z.object({

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Memory as free(1) from procps-ng 4 reports it, plus the page cache split.

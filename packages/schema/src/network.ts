@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** One network interface from /proc/net/dev. Rates are null on the first reading. */
 export const NetworkInterfaceReading = z.object({

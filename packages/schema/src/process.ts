@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Process state letters from /proc/[pid]/stat (proc(5)), spelled out.

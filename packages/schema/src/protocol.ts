@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { Frame } from './frame.ts';
 import { HostIdentity } from './host.ts';
 import { ProcessInfo, ProcessState } from './process.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Frame } from './frame.ts';
 
 /** One row of seed 000's `top_processes`. */

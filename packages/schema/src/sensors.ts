@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * A temperature sensor from /sys/class/hwmon (Documentation/hwmon/sysfs-interface.rst) or, when hwmon has

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** A mounted block-device filesystem, sized by statfs(2). */
 export const FilesystemReading = z.object({

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { CpuReading, LoadReading } from './cpu.ts';
 import { GpuReading } from './gpu.ts';
 import { KernelReading } from './kernel.ts';

@@ -53,6 +53,8 @@ export interface CollectContext {
   roots: Roots;
   constants: SystemConstants;
   statfs: (path: string) => Promise<StatFs>;
+  /** The synchronous statfs, for local filesystems (absent in tests that answer from fixtures). */
+  statfsSync?: (path: string) => StatFs;
   /** Monotonic milliseconds, for rates (a wall clock may jump). */
   monotonicMs: number;
   /** Wall clock at the start of the cycle, Unix milliseconds. */

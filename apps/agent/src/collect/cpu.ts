@@ -1,4 +1,4 @@
-import type { CpuTimes } from '@vigil/procfs';
+import { type CpuTimes, parseCpuinfoMhz } from '@vigil/procfs';
 import type { CpuCore, CpuFrequency } from '@vigil/schema';
 import type { CollectContext, Collector } from './collector.ts';
 import { cpuTimesPercent } from './rates.ts';
@@ -13,20 +13,18 @@ const extreme = (values: (number | null)[], pick: (...n: number[]) => number) =>
  * Frequencies per CPU from cpufreq in /sys; without cpufreq (most VMs), the "cpu MHz" lines of
  * /proc/cpuinfo give the current clock and the limits stay unknown.
  */
-function frequencies(ctx: CollectContext, cpus: number[]): { perCpu: Map<number, number>; summary: CpuFrequency } {
-  const perCpu = new Map<number, number>();
+function frequencies(ctx: CollectContext, cpus: number[], useCpufreq: boolean): { perCpu: Map<number, number>; summary: CpuFrequency } {
+  let perCpu = new Map<number, number>();
   const mins: (number | null)[] = [];
   const maxs: (number | null)[] = [];
-  for (const cpu of cpus) {
+  for (const cpu of useCpufreq ? cpus : []) {
     const freq = ctx.sys.cpufreq(cpu);
     if (!freq) continue;
     if (freq.currentMhz !== null) perCpu.set(cpu, freq.currentMhz);
     mins.push(freq.minMhz);
     maxs.push(freq.maxMhz);
   }
-  if (perCpu.size === 0) {
-    for (const p of ctx.proc.cpuinfo().processors) if (p.mhz !== null) perCpu.set(p.processor, p.mhz);
-  }
+  if (perCpu.size === 0) perCpu = parseCpuinfoMhz(ctx.proc.text('cpuinfo'));
   return {
     perCpu,
     summary: { currentMhz: average([...perCpu.values()]), minMhz: extreme(mins, Math.min), maxMhz: extreme(maxs, Math.max) },
@@ -44,6 +42,8 @@ export function cpuCollector(): Collector {
   // Core topology does not change while CPUs stay the same, and /proc/cpuinfo is ~1.5 KB per CPU: read it
   // again only when the set of CPUs changes.
   let physicalCount: { cpus: string; count: number | null } | null = null;
+  // Most VMs have no cpufreq: once it is found missing, look for it again only every minute.
+  let cpufreqMissingAt = Number.NEGATIVE_INFINITY;
   return {
     name: 'cpu',
     collect(ctx, out) {
@@ -53,7 +53,9 @@ export function cpuCollector(): Collector {
       const online = new Map(stat.cpus.map((c) => [c.cpu, c.times]));
       const present = ctx.sys.cpuList('present') ?? [...online.keys()];
       const all = [...new Set([...present, ...online.keys()])].sort((a, b) => a - b);
-      const freq = frequencies(ctx, [...online.keys()]);
+      const useCpufreq = ctx.monotonicMs - cpufreqMissingAt > 60_000;
+      const freq = frequencies(ctx, [...online.keys()], useCpufreq);
+      if (useCpufreq && freq.summary.minMhz === null && freq.summary.maxMhz === null) cpufreqMissingAt = ctx.monotonicMs;
       const cores: CpuCore[] = all.map((cpu) => {
         const times = online.get(cpu);
         const before = previousCores.get(cpu);

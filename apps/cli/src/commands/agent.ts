@@ -1,8 +1,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { Agent, agentEndpoint } from '@vigil/agent';
 import { Command } from 'commander';
-import { z } from 'zod';
+import * as z from 'zod';
 import { consoleLogger } from '../log.ts';
 import { parseOptions, UsageError } from '../usage.ts';
 
@@ -35,6 +34,7 @@ export function agentCommand(): Command {
     .option('--interval <seconds>', 'seconds between readings until the hub says otherwise', '1')
     .action(async (raw: Record<string, unknown>) => {
       const options = parseOptions(AgentOptions, raw);
+      const { Agent, agentEndpoint } = await import('@vigil/agent');
       try {
         agentEndpoint(options.hub);
       } catch (error) {
@@ -50,7 +50,7 @@ export function agentCommand(): Command {
         intervalMs: options.interval * 1000,
         log,
       });
-      agent.start();
+      await agent.start();
       log.info(`monitoring ${options.hostname ?? 'this host'} for ${options.hub}`);
       await new Promise<void>((resolve) => process.once('SIGINT', resolve).once('SIGTERM', resolve));
       log.info('stopping: unacknowledged frames stay in the spool');

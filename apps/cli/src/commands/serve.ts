@@ -1,7 +1,5 @@
-import { Agent } from '@vigil/agent';
-import { ConfigError, Hub, loadConfig } from '@vigil/hub';
 import { Command } from 'commander';
-import { z } from 'zod';
+import * as z from 'zod';
 import { consoleLogger } from '../log.ts';
 import { parseOptions, UsageError } from '../usage.ts';
 
@@ -24,6 +22,8 @@ export function serveCommand(): Command {
     .option('--no-local-agent', 'do not monitor this host from the hub process')
     .action(async (raw: Record<string, unknown>) => {
       const options = parseOptions(ServeOptions, raw);
+      const { ConfigError, Hub, loadConfig } = await import('@vigil/hub');
+      const { Agent } = await import('@vigil/agent');
       let config: ReturnType<typeof loadConfig>;
       try {
         config = loadConfig({
@@ -46,7 +46,7 @@ export function serveCommand(): Command {
         if (error instanceof ConfigError) throw new UsageError(error.message);
         throw error;
       }
-      let hub: Hub;
+      let hub: Awaited<ReturnType<typeof Hub.start>>;
       try {
         hub = await Hub.start({ config, adminPassword: process.env.VIGIL_ADMIN_PASSWORD || undefined });
       } catch (error) {
@@ -56,7 +56,7 @@ export function serveCommand(): Command {
         if (code === 'EACCES') throw new UsageError(`not allowed to listen on ${config.server.host}:${config.server.port}`);
         throw error;
       }
-      let agent: Agent | null = null;
+      let agent: InstanceType<typeof Agent> | null = null;
       if (config.agent.local) {
         agent = new Agent({
           hub: hub.url,
@@ -68,7 +68,7 @@ export function serveCommand(): Command {
             hub.localHostId = hostId;
           },
         });
-        agent.start();
+        await agent.start();
       }
       const first = hub.firstStart;
       const banner = [`Vigil is running at ${hub.publicUrl}`];

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { Collection, type CollectOptions, readIdentity, toFrame } from '@vigil/agent';
 import { type Frame, type HostIdentity, toSeed000Metrics } from '@vigil/schema';
 import { Command } from 'commander';
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseOptions } from '../usage.ts';
 
 const SnapshotOptions = z.object({
@@ -53,7 +53,7 @@ async function watch(collection: Collection, options: SnapshotOptions): Promise<
   };
   process.once('SIGINT', stop).once('SIGTERM', stop);
   process.stdout.on('error', stop); // a closed pipe (| head) ends the watch quietly
-  await collection.collect(collect); // primes the counters
+  await collection.warmUp(collect); // primes the counters, and the JIT
   for (let seq = 0; !stopped; seq++) {
     // Cycles start on multiples of the interval of the wall clock, as agents do, so hosts line up.
     await sleep(intervalMs - (Date.now() % intervalMs));

@@ -1,6 +1,6 @@
 import { Role, TokenKind } from '@vigil/schema';
 import { Command } from 'commander';
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseOptions } from '../usage.ts';
 import { runWithBackend, withTarget } from './user.ts';
 

@@ -1,7 +1,7 @@
 import { Password, Role, UserName } from '@vigil/schema';
 import { Command } from 'commander';
-import { z } from 'zod';
-import { type BackendOptions, openBackend } from '../admin-backend.ts';
+import * as z from 'zod';
+import type { AdminBackend, BackendOptions } from '../admin-backend.ts';
 import { readPassword } from '../prompt.ts';
 import { parseOptions, UsageError } from '../usage.ts';
 
@@ -20,8 +20,10 @@ function withTarget(command: Command): Command {
     .option('--config <file>', 'vigil.yaml');
 }
 
-async function run(raw: Record<string, unknown>, work: (backend: ReturnType<typeof openBackend>) => Promise<void>): Promise<void> {
-  const backend = openBackend(parseOptions(Target, raw) as BackendOptions);
+async function run(raw: Record<string, unknown>, work: (backend: AdminBackend) => Promise<void>): Promise<void> {
+  const options = parseOptions(Target, raw) as BackendOptions;
+  const { openBackend } = await import('../admin-backend.ts');
+  const backend = openBackend(options);
   try {
     await work(backend);
   } finally {

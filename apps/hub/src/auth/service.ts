@@ -77,7 +77,7 @@ export class AuthService {
   loginWithLink(secret: string): LoginResponse {
     const hash = hashSecret(secret);
     const row = this.stores.tokens.findActive(hash);
-    if (!row || row.kind !== 'login-link' || row.user_id === null)
+    if (row?.kind !== 'login-link' || row.user_id === null)
       throw new VigilError('VIGIL_ERR_UNAUTHENTICATED', 'this login link is not valid (used already, or expired)');
     this.stores.tokens.revokeByHash(hash);
     const user = this.stores.users.byId(row.user_id);

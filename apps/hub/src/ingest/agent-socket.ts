@@ -6,6 +6,13 @@ import type { LiveHost, LiveState } from './live-state.ts';
 /** Protocol versions this hub accepts: the current one and, once there is one, the previous. */
 export const SUPPORTED_VERSIONS = new Set([PROTOCOL_VERSION]);
 
+/** Why a message closes its connection. */
+interface Refusal {
+  refused: true;
+  code: number;
+  reason: string;
+}
+
 export interface Logger {
   info(obj: object, message?: string): void;
   warn(obj: object, message?: string): void;
@@ -62,37 +69,50 @@ export class AgentConnection {
   }
 
   private receive(data: Buffer, isBinary: boolean): void {
-    if (isBinary) return this.close(CloseCode.badMessage, 'expected JSON text messages');
+    const problem = this.problemWith(data, isBinary);
+    if ('refused' in problem) {
+      this.close(problem.code, problem.reason);
+      return;
+    }
+    const message = problem;
+    if (message.type === 'hello') this.onHello(message);
+    else if (!this.host || !this.hello) this.close(CloseCode.outOfOrder, `${message.type} before hello`);
+    else if (message.type === 'frame') this.onFrame(this.host, message);
+    else this.ctx.onResult(message);
+  }
+
+  /** The message, or why it is refused: not JSON, an unsupported version, or not matching the schema. */
+  private problemWith(data: Buffer, isBinary: boolean): AgentMessage | Refusal {
+    if (isBinary) return { refused: true, code: CloseCode.badMessage, reason: 'expected JSON text messages' };
     let raw: unknown;
     try {
       raw = JSON.parse(data.toString('utf8'));
     } catch {
-      return this.close(CloseCode.badMessage, 'message is not valid JSON');
+      return { refused: true, code: CloseCode.badMessage, reason: 'message is not valid JSON' };
     }
     const v = (raw as { v?: unknown } | null)?.v;
     if (typeof v !== 'number' || !SUPPORTED_VERSIONS.has(v)) {
-      return this.close(
-        CloseCode.badVersion,
-        `unsupported protocol version ${JSON.stringify(v)}; this hub speaks ${[...SUPPORTED_VERSIONS].join(', ')}`,
-      );
+      return {
+        refused: true,
+        code: CloseCode.badVersion,
+        reason: `unsupported protocol version ${JSON.stringify(v)}; this hub speaks ${[...SUPPORTED_VERSIONS].join(', ')}`,
+      };
     }
     const parsed = AgentMessage.safeParse(raw);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      return this.close(
-        CloseCode.badMessage,
-        `invalid ${(raw as { type?: string }).type ?? 'message'}: ${issue?.path.join('.') || 'message'}: ${issue?.message}`,
-      );
-    }
-    const message = parsed.data;
-    if (message.type === 'hello') return this.onHello(message);
-    if (!this.host || !this.hello) return this.close(CloseCode.outOfOrder, `${message.type} before hello`);
-    if (message.type === 'frame') return this.onFrame(this.host, message);
-    this.ctx.onResult(message);
+    if (parsed.success) return parsed.data;
+    const issue = parsed.error.issues[0];
+    return {
+      refused: true,
+      code: CloseCode.badMessage,
+      reason: `invalid ${(raw as { type?: string }).type ?? 'message'}: ${issue?.path.join('.') || 'message'}: ${issue?.message}`,
+    };
   }
 
   private onHello(hello: Hello): void {
-    if (this.hello) return this.close(CloseCode.outOfOrder, 'hello sent twice');
+    if (this.hello) {
+      this.close(CloseCode.outOfOrder, 'hello sent twice');
+      return;
+    }
     this.hello = hello;
     const record = this.ctx.stores.hosts.upsert(hello.host);
     const host = this.ctx.live.attach(record, this.ctx.intervalMs);

@@ -1,7 +1,7 @@
 import { type Frame, Seed000Metrics, toSeed000Metrics, toSeed000Node } from '@vigil/schema';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { z } from 'zod';
+import * as z from 'zod';
 import { VigilError } from '../../errors.ts';
 import type { LiveHost, LiveState } from '../../ingest/index.ts';
 import type { ServeContext } from '../context.ts';

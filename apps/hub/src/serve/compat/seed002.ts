@@ -1,7 +1,7 @@
 import { type Frame, ProcessAction } from '@vigil/schema';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Ingest, LiveHost } from '../../ingest/index.ts';
 import { userOf } from '../auth-hooks.ts';
 import type { ServeContext } from '../context.ts';

@@ -1,7 +1,7 @@
 import { AuditEntry, Password, TokenCreate, TokenCreated, TokenInfo, UserCreate, UserInfo, UserUpdate } from '@vigil/schema';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { z } from 'zod';
+import * as z from 'zod';
 import { hashPassword } from '../../auth/secrets.ts';
 import { VigilError } from '../../errors.ts';
 import { userInfo } from '../../store/index.ts';

@@ -1,7 +1,7 @@
 import { LoginRequest, LoginResponse, Role } from '@vigil/schema';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { z } from 'zod';
+import * as z from 'zod';
 import { requestSecret, SESSION_COOKIE, userOf } from '../auth-hooks.ts';
 import type { ServeContext } from '../context.ts';
 

@@ -1,7 +1,7 @@
 import { Connection, ConnectionProtocol, type Frame } from '@vigil/schema';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ServeContext } from '../context.ts';
 import { HostParams } from './hosts.ts';
 import { frameWithTable, requireHost } from './tables.ts';

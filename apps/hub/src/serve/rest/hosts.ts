@@ -1,7 +1,7 @@
 import { CpuReading, GpuReading, HostDetail, HostSummary, LoadReading, NetworkInterfaceReading, SocketCounts } from '@vigil/schema';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ServeContext } from '../context.ts';
 import { requireHost } from './tables.ts';
 

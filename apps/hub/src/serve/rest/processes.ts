@@ -1,7 +1,7 @@
 import { ProcessAction, ProcessDetail, ProcessInfo, ProcessState } from '@vigil/schema';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { z } from 'zod';
+import * as z from 'zod';
 import { userOf } from '../auth-hooks.ts';
 import type { ServeContext } from '../context.ts';
 import { HostParams } from './hosts.ts';
