@@ -17,6 +17,7 @@ import { installAuth, requestSecret } from './auth-hooks.ts';
 import { registerCompatRoutes } from './compat/index.ts';
 import type { ServeContext } from './context.ts';
 import { registerRestRoutes } from './rest/index.ts';
+import { registerWebRoutes } from './web/index.ts';
 import { registerAgentSocket } from './ws/agent.ts';
 import type { LiveFanout } from './ws/fanout.ts';
 import { registerLiveSocket } from './ws/live.ts';
@@ -107,5 +108,6 @@ export async function buildApp(
   registerLiveSocket(app, ctx, fanout);
   registerRestRoutes(app, ctx);
   registerCompatRoutes(app, ctx, fanout);
+  registerWebRoutes(app);
   return app;
 }
