@@ -31,10 +31,14 @@ describe('a hub with one agent', () => {
     expect(body.processes.some((p: { pid: number }) => p.pid === process.pid)).toBe(true);
   });
 
-  it('acknowledges every frame it stores', async () => {
+  it('acknowledges frames once they are stored, and answers history queries from them', async () => {
     const host = t.hub.live.get('edge-1');
     const seq = host?.latest?.seq ?? -1;
-    await waitFor('a newer frame', () => (t.hub.live.get('edge-1')?.latest?.seq ?? -1) > seq);
-    expect(t.hub.live.get('edge-1')?.lastAckedSeq).toBeGreaterThan(seq);
+    await waitFor('a newer frame to be acknowledged', () => (t.hub.live.get('edge-1')?.lastAckedSeq ?? -1) > seq);
+    const { status, body } = await t.api('GET', '/api/v1/query?metric=cpu_usage_percent&host=edge-1&from=-5m', { token: t.admin });
+    expect(status).toBe(200);
+    const total = body.series.find((s: { labels: object }) => Object.keys(s.labels).length === 0);
+    expect(total.points.length).toBeGreaterThanOrEqual(1);
+    expect(total.points.at(-1)[0]).toBeLessThanOrEqual(Date.now());
   });
 });

@@ -100,21 +100,24 @@ export class Agent {
   private schedule(): void {
     if (this.timer) clearTimeout(this.timer);
     if (!this.running) return;
-    const wait = this.intervalMs - (Date.now() % this.intervalMs);
+    const now = Date.now();
+    const wait = this.intervalMs - (now % this.intervalMs);
+    const slot = now + wait;
     this.timer = setTimeout(() => {
       this.schedule();
-      void this.tick();
+      void this.tick(slot);
     }, wait);
   }
 
-  private async tick(): Promise<void> {
+  /** One cycle, stamped with its slot on the interval grid (not the few ms later the timer fired). */
+  private async tick(slot: number): Promise<void> {
     // A cycle still running (a slow disk, a stuck sensor) is not overtaken: that interval is skipped.
     if (this.collecting || this.paused) return;
     this.collecting = true;
     try {
       const result = await this.collection.collect(this.options);
       if (!this.running) return;
-      this.client.enqueue(toFrame(result, this.client.takeSeq()));
+      this.client.enqueue(toFrame({ ...result, ts: slot }, this.client.takeSeq()));
     } catch (error) {
       this.config.log.error(`collection failed: ${(error as Error).message}`);
     } finally {

@@ -49,6 +49,16 @@ export const HubConfig = z.strictObject({
       apiRequestsPerMinute: z.coerce.number().int().positive().default(1200),
     })
     .prefault({}),
+  history: z
+    .strictObject({
+      /** How long each tier is kept: per-second samples, per-minute and per-hour aggregates. */
+      rawDays: z.coerce.number().positive().default(7),
+      minuteDays: z.coerce.number().positive().default(90),
+      hourDays: z.coerce.number().positive().default(730),
+      /** The history database may grow to this size; beyond it, the oldest samples go first. */
+      maxSizeGb: z.coerce.number().positive().default(20),
+    })
+    .prefault({}),
   log: z.strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') }).prefault({}),
 });
 export type HubConfig = z.infer<typeof HubConfig>;

@@ -10,6 +10,7 @@ import type { ServeContext } from './serve/context.ts';
 import { releaseHolds } from './serve/rest/index.ts';
 import { LiveFanout } from './serve/ws/fanout.ts';
 import { openStores, type Stores } from './store/index.ts';
+import { SqliteStorage } from './store/tsdb/index.ts';
 
 export interface HubOptions {
   config: HubConfig;
@@ -37,6 +38,7 @@ export class Hub {
   readonly ingest: Ingest;
   readonly control: ProcessControl;
   readonly fanout: LiveFanout;
+  readonly storage: SqliteStorage;
   readonly log: Logger;
   app!: App;
   firstStart: FirstStart | null = null;
@@ -62,6 +64,19 @@ export class Hub {
     this.ingest = new Ingest(this.stores, this.live, intervalMs, this.log.child({ component: 'ingest' }));
     this.control = new ProcessControl(this.ingest, this.stores.audit);
     this.fanout = new LiveFanout(this.live, this.ingest);
+    const history = config.history;
+    const DAY = 24 * 3600 * 1000;
+    this.storage = new SqliteStorage({
+      path: join(dataDir, 'history.db'),
+      retention: {
+        rawMs: history.rawDays * DAY,
+        minuteMs: history.minuteDays * DAY,
+        hourMs: history.hourDays * DAY,
+        maxBytes: history.maxSizeGb * 1024 ** 3,
+      },
+      warn: (message) => this.log.warn(message),
+    });
+    this.ingest.storage = this.storage;
   }
 
   static async start(options: HubOptions): Promise<Hub> {
@@ -74,6 +89,7 @@ export class Hub {
       live: hub.live,
       ingest: hub.ingest,
       control: hub.control,
+      storage: hub.storage,
       publicUrl: () => hub.publicUrl,
       localHostId: () => hub.localHostId,
     };
@@ -118,6 +134,7 @@ export class Hub {
     this.fanout.close();
     this.ingest.close();
     await this.app?.close();
+    this.storage.close();
     this.stores.db.close();
   }
 }

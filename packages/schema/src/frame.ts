@@ -17,6 +17,28 @@ export const CollectorStatus = z.object({
 });
 export type CollectorStatus = z.infer<typeof CollectorStatus>;
 
+/** Names a custom metric may have: Prometheus's rule. */
+export const CustomMetricName = z
+  .string()
+  .regex(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/, 'must match [a-zA-Z_:][a-zA-Z0-9_:]* (Prometheus metric names)')
+  .max(200);
+
+/** A sample of a custom metric (a plugin's output, a textfile line, or the custom metrics API). */
+export const CustomMetricSample = z.object({
+  name: CustomMetricName,
+  value: z.number(),
+  labels: z
+    .record(
+      z
+        .string()
+        .regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'label names must match [a-zA-Z_][a-zA-Z0-9_]*')
+        .max(100),
+      z.string().max(500),
+    )
+    .optional(),
+});
+export type CustomMetricSample = z.infer<typeof CustomMetricSample>;
+
 /** One collection cycle of one host. */
 export const Frame = z.object({
   v: z.number().int().positive(),
@@ -33,6 +55,8 @@ export const Frame = z.object({
   processesComplete: z.boolean(),
   /** The socket table, present only while a viewer asked for it. */
   connections: z.array(Connection).optional(),
+  /** Custom metrics of the agent's plugins and textfile folder, taken this cycle. */
+  custom: z.array(CustomMetricSample).optional(),
   collectors: z.record(z.string(), CollectorStatus),
 });
 export type Frame = z.infer<typeof Frame>;

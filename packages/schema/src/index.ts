@@ -3,6 +3,7 @@
  * their types; nobody declares a wire type by hand.
  */
 export * from './api.ts';
+export * from './catalogue.ts';
 export * from './cpu.ts';
 export * from './frame.ts';
 export * from './gpu.ts';

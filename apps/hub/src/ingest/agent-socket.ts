@@ -27,8 +27,11 @@ export interface IngestContext {
   /** Registers the connection as its host's; the previous connection of that host is closed. */
   register(connection: AgentConnection): void;
   unregister(connection: AgentConnection): void;
-  /** Called for every new frame (after dedupe), for storage and alerting. */
-  onFrame(host: LiveHost, frame: Frame): void;
+  /**
+   * Called for every frame: `fresh` when it is newer than the latest (not a resend). `durable` must be called
+   * once it is stored, which sends the ack.
+   */
+  onFrame(host: LiveHost, frame: Frame, fresh: boolean, durable: () => void): void;
   onResult(result: CommandResult): void;
   /** What this host's viewers subscribe to, and whether collection is paused, sent after welcome. */
   initialMessages(hostId: string): HubMessage[];
@@ -140,10 +143,16 @@ export class AgentConnection {
 
   private onFrame(host: LiveHost, frame: Frame): void {
     // Frames at or below the acknowledged seq were stored before (a resend after a lost ack): ack again.
-    if (host.lastAckedSeq === null || frame.seq > host.lastAckedSeq) {
-      if (this.ctx.live.accept(host, frame)) this.ctx.onFrame(host, frame);
-      host.lastAckedSeq = frame.seq;
+    if (host.lastAckedSeq !== null && frame.seq <= host.lastAckedSeq) {
+      this.send({ v: PROTOCOL_VERSION, type: 'ack', seq: host.lastAckedSeq });
+      return;
     }
-    this.send({ v: PROTOCOL_VERSION, type: 'ack', seq: host.lastAckedSeq });
+    const fresh = this.ctx.live.accept(host, frame);
+    // The ack goes out once the frame is durable (in the history's write-ahead table): an acknowledged frame
+    // survives a crash of the hub, and the agent keeps unacknowledged ones in its spool.
+    this.ctx.onFrame(host, frame, fresh, () => {
+      if (host.lastAckedSeq === null || frame.seq > host.lastAckedSeq) host.lastAckedSeq = frame.seq;
+      this.send({ v: PROTOCOL_VERSION, type: 'ack', seq: host.lastAckedSeq });
+    });
   }
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { type Channel, CloseCode, type Command, type CommandResult, type Frame, type HubMessage, PROTOCOL_VERSION } from '@vigil/schema';
 import type { WebSocket } from 'ws';
 import type { Stores } from '../store/index.ts';
+import type { Storage } from '../store/tsdb/index.ts';
 import { AgentConnection, type Logger } from './agent-socket.ts';
 import type { LiveHost, LiveState } from './live-state.ts';
 import { Subscriptions } from './subscriptions.ts';
@@ -35,6 +36,8 @@ export class Ingest {
   private frameListeners = new Set<(host: LiveHost, frame: Frame) => void>();
   paused = false;
   framesAccepted = 0;
+  /** Where frames are kept; without one (tests of the live path), frames are acknowledged at once. */
+  storage: Storage | null = null;
 
   constructor(
     private readonly stores: Stores,
@@ -75,9 +78,12 @@ export class Ingest {
         if (hostId && this.connections.get(hostId) === connection) this.connections.delete(hostId);
         if (connection.host) this.dirty.add(connection.host);
       },
-      onFrame: (host, frame) => {
-        this.framesAccepted++;
+      onFrame: (host, frame, fresh, durable) => {
         this.dirty.add(host);
+        if (this.storage) this.storage.append(host.record.id, frame, durable);
+        else durable();
+        if (!fresh) return;
+        this.framesAccepted++;
         for (const listener of this.frameListeners) listener(host, frame);
       },
       onResult: (result) => {

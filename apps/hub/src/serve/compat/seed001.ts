@@ -24,7 +24,21 @@ export const Seed001Current = z.object({
   uptime_seconds: z.number(),
 });
 
-/** Seed 001: current metrics, and pausing/resuming collection. (History, alerts and reports come with those features.) */
+/** One row of seed 001's system history (its system_metrics table, averaged per step). */
+export const Seed001HistoryRow = z.object({
+  timestamp: z.string(),
+  cpu_percent: z.number().nullable(),
+  cpu_freq: z.number().nullable(),
+  load_avg: z.array(z.number().nullable()),
+  memory_percent: z.number().nullable(),
+  memory_used: z.number().nullable(),
+  memory_total: z.number().nullable(),
+  disk_usage: z.number().nullable(),
+  network_bytes_recv_per_sec: z.number().nullable(),
+  network_bytes_sent_per_sec: z.number().nullable(),
+});
+
+/** Seed 001: current metrics, system history, and pausing/resuming collection. (Alerts and reports come with those features.) */
 export function registerSeed001(root: FastifyInstance, ctx: ServeContext, localHostId: () => string | null): void {
   const app = root.withTypeProvider<ZodTypeProvider>();
   app.get(
@@ -71,6 +85,72 @@ export function registerSeed001(root: FastifyInstance, ctx: ServeContext, localH
         process_count: s.processes?.total ?? host.latest.processes.length,
         uptime_seconds: s.uptime?.uptimeSeconds ?? 0,
       };
+    },
+  );
+
+  app.get(
+    '/api/metrics/history/system',
+    {
+      schema: {
+        tags: ['compat'],
+        summary: 'Seed 001 system history of a host: about 1000 rows over the hours asked for',
+        querystring: z.object({
+          hours: z.coerce
+            .number()
+            .positive()
+            .max(24 * 730)
+            .default(24),
+          host: z.string().optional(),
+        }),
+        response: { 200: z.array(Seed001HistoryRow) },
+      },
+    },
+    async (request) => {
+      const host = defaultHost(ctx.live, localHostId(), request.query.host);
+      const to = Date.now();
+      const from = to - request.query.hours * 3_600_000;
+      // About 1000 rows, at least a minute apart (the minute tier answers), so a chart can draw them all.
+      const step = Math.max(60_000, Math.ceil((to - from) / 1000 / 60_000) * 60_000);
+      const metrics = [
+        'cpu_usage_percent',
+        'cpu_frequency_mhz',
+        'load1',
+        'load5',
+        'load15',
+        'memory_used_percent',
+        'memory_used_bytes',
+        'memory_total_bytes',
+        'disk_used_percent',
+        'network_receive_bytes_per_second',
+        'network_transmit_bytes_per_second',
+      ];
+      const result = ctx.storage.query({ metrics, hosts: [host.record.id], from, to, step });
+      const rows = new Map<number, Record<string, number>>();
+      for (const series of result.series) {
+        // The whole-host series: the total CPU (no cpu label), the root filesystem, every interface but lo summed.
+        if (series.metric === 'cpu_usage_percent' && series.labels.cpu !== undefined) continue;
+        if (series.metric === 'disk_used_percent' && series.labels.mountpoint !== '/') continue;
+        if (series.metric.startsWith('network_') && series.labels.interface === 'lo') continue;
+        for (const [ts, avg] of series.points) {
+          const row = rows.get(ts as number) ?? {};
+          row[series.metric] = (series.metric.startsWith('network_') ? (row[series.metric] ?? 0) : 0) + (avg as number);
+          rows.set(ts as number, row);
+        }
+      }
+      return [...rows.entries()]
+        .sort(([a], [b]) => a - b)
+        .map(([ts, r]) => ({
+          timestamp: new Date(ts).toISOString(),
+          cpu_percent: r.cpu_usage_percent ?? null,
+          cpu_freq: r.cpu_frequency_mhz ?? null,
+          load_avg: [r.load1 ?? null, r.load5 ?? null, r.load15 ?? null],
+          memory_percent: r.memory_used_percent ?? null,
+          memory_used: r.memory_used_bytes ?? null,
+          memory_total: r.memory_total_bytes ?? null,
+          disk_usage: r.disk_used_percent ?? null,
+          network_bytes_recv_per_sec: r.network_receive_bytes_per_second ?? null,
+          network_bytes_sent_per_sec: r.network_transmit_bytes_per_second ?? null,
+        }));
     },
   );
 

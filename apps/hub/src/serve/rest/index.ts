@@ -4,6 +4,7 @@ import { registerAdminRoutes } from './admin.ts';
 import { registerAuthRoutes } from './auth.ts';
 import { registerConnectionRoutes } from './connections.ts';
 import { registerHealthRoute } from './health.ts';
+import { registerHistoryRoutes } from './history.ts';
 import { registerHostRoutes } from './hosts.ts';
 import { registerProcessRoutes } from './processes.ts';
 
@@ -19,4 +20,5 @@ export function registerRestRoutes(app: FastifyInstance, ctx: ServeContext): voi
   registerProcessRoutes(app, ctx);
   registerConnectionRoutes(app, ctx);
   registerAdminRoutes(app, ctx);
+  registerHistoryRoutes(app, ctx);
 }

@@ -1,0 +1,170 @@
+import { type Aggregate, aggregateRaw, mergeAggregates } from './aggregate.ts';
+import { ChunkEncoder, type ColumnSpec } from './codec.ts';
+import { TIER } from './db.ts';
+import { minuteAggregates, rawPoints } from './query.ts';
+import type { Series } from './series.ts';
+import type { SqliteStorage } from './storage.ts';
+
+const MINUTE = 60_000;
+const HOUR = 3_600_000;
+/** A minute-tier chunk holds 2 hours (120 points); an hour-tier chunk 5 days (120 points). */
+export const WINDOW = { [TIER.minute]: 2 * HOUR, [TIER.hour]: 5 * 24 * HOUR } as const;
+/** A series with no sample for this long has nothing more to wait for: its last window can roll up. */
+const IDLE_MS = 15 * MINUTE;
+/** Retention runs at most this often. */
+const RETENTION_EVERY_MS = 60_000;
+
+/** Min, max and sum keep the series' precision; count is an integer. */
+function aggregateSpecs(spec: ColumnSpec): ColumnSpec[] {
+  const value: ColumnSpec = spec.codec === 'xor' ? spec : { codec: 'delta', decimals: spec.decimals };
+  return [value, value, spec.codec === 'xor' ? spec : { codec: 'xor', decimals: 0 }, { codec: 'delta', decimals: 0 }];
+}
+
+function encodeAggregates(spec: ColumnSpec, points: readonly Aggregate[]): ChunkEncoder {
+  const encoder = new ChunkEncoder(aggregateSpecs(spec));
+  for (const p of points) encoder.append(p.ts, [p.min, p.max, p.sum, p.count]);
+  return encoder;
+}
+
+/**
+ * Rolls closed raw chunks up into the minute tier (min, max, sum, count per minute, one chunk per 2 hours)
+ * and minute chunks into the hour tier (one chunk per 5 days), as windows become complete, and applies
+ * retention. Work is done in slices of a few milliseconds (`step`), so ingest and queries never wait.
+ */
+export class Rollups {
+  private readonly untils = new Map<string, number>();
+  private cursor = 0;
+  private lastRetention = 0;
+  private readonly save;
+
+  constructor(private readonly storage: SqliteStorage) {
+    for (const row of storage.db.prepare('SELECT series, tier, until FROM rollups').iterate() as Iterable<{
+      series: number;
+      tier: number;
+      until: number;
+    }>) {
+      this.untils.set(`${row.series}:${row.tier}`, row.until);
+    }
+    this.save = storage.db.prepare('INSERT OR REPLACE INTO rollups (series, tier, until) VALUES (?, ?, ?)');
+  }
+
+  /** Everything of a series before this time is in the tier's chunks (0 when nothing is). */
+  until(seriesId: number, tier: number): number {
+    return this.untils.get(`${seriesId}:${tier}`) ?? 0;
+  }
+
+  /** Where the raw data of a series is complete up to (all later samples may still arrive). */
+  private settled(series: Series, now: number): number {
+    if (series.head && series.head.count > 0) return series.head.firstTs;
+    if (now - series.lastTs > IDLE_MS) return Number.POSITIVE_INFINITY;
+    return series.persistedEnd + 1;
+  }
+
+  private firstWindow(series: Series, tier: number): number | null {
+    const source = tier === TIER.minute ? TIER.raw : TIER.minute;
+    const row = this.storage.db.prepare('SELECT MIN(start) AS s FROM chunks WHERE series = ? AND tier = ?').get(series.id, source) as {
+      s: number | null;
+    };
+    if (row.s === null) return null;
+    const window = WINDOW[tier as 1 | 2];
+    return Math.floor(row.s / window) * window;
+  }
+
+  /** Rolls up at most one window of one tier of a series; true if it did some work. */
+  private rollOne(series: Series, tier: 1 | 2, now: number): boolean {
+    const window = WINDOW[tier];
+    let start = this.until(series.id, tier);
+    if (start === 0) {
+      const first = this.firstWindow(series, tier);
+      if (first === null) return false;
+      start = first;
+    }
+    const limit = tier === TIER.minute ? this.settled(series, now) : this.until(series.id, TIER.minute);
+    if (start + window > limit) return false;
+    const warnings: string[] = [];
+    const points =
+      tier === TIER.minute
+        ? (() => {
+            const raw = rawPoints(this.storage, series, start, start + window - 1, warnings);
+            return aggregateRaw(raw.ts, raw.values, MINUTE);
+          })()
+        : mergeAggregates(minuteAggregates(this.storage, series, start, start + window - 1, warnings), HOUR);
+    const db = this.storage.db;
+    db.transaction(() => {
+      if (points.length > 0) {
+        const encoder = encodeAggregates(series.spec, points);
+        db.prepare('INSERT OR REPLACE INTO chunks (series, tier, start, end, count, data) VALUES (?, ?, ?, ?, ?, ?)').run(
+          series.id,
+          tier,
+          encoder.firstTs,
+          encoder.lastTs,
+          encoder.count,
+          encoder.finish(),
+        );
+      }
+      this.save.run(series.id, tier, start + window);
+    })();
+    this.untils.set(`${series.id}:${tier}`, start + window);
+    return true;
+  }
+
+  /** Does rollup and retention work for about `budgetMs`. */
+  step(now: number, budgetMs: number): void {
+    const deadline = performance.now() + budgetMs;
+    const series = this.storage.dictionary.byId;
+    const n = series.length;
+    for (let visited = 0; visited < n && performance.now() < deadline; visited++) {
+      this.cursor = (this.cursor + 1) % Math.max(1, n);
+      const s = series[this.cursor];
+      if (!s) continue;
+      // Catch up a few windows per visit; long backlogs (a restored backup) drain over several steps.
+      for (let i = 0; i < 4 && this.rollOne(s, TIER.minute, now); i++);
+      for (let i = 0; i < 2 && this.rollOne(s, TIER.hour, now); i++);
+    }
+    if (now - this.lastRetention >= RETENTION_EVERY_MS && performance.now() < deadline) {
+      this.lastRetention = now;
+      this.retain(now);
+    }
+  }
+
+  /**
+   * Deletes what is past its age in each tier (raw only once rolled up), then, while the database is over
+   * its size limit, the oldest raw chunks, then the oldest minute chunks. Space goes back to the file
+   * system with incremental_vacuum.
+   */
+  retain(now: number): { deleted: number } {
+    const { db, retention } = this.storage;
+    let deleted = 0;
+    const del = (sql: string, ...args: number[]) => {
+      deleted += db.prepare(sql).run(...args).changes;
+    };
+    db.transaction(() => {
+      del(
+        `DELETE FROM chunks WHERE (series, tier, start) IN (
+           SELECT c.series, c.tier, c.start FROM chunks c LEFT JOIN rollups r ON r.series = c.series AND r.tier = 1
+           WHERE c.tier = 0 AND c.end < ? AND c.end < COALESCE(r.until, 0) LIMIT 5000)`,
+        now - retention.rawMs,
+      );
+      del(
+        'DELETE FROM chunks WHERE (series, tier, start) IN (SELECT series, tier, start FROM chunks WHERE tier = 1 AND end < ? LIMIT 5000)',
+        now - retention.minuteMs,
+      );
+      del(
+        'DELETE FROM chunks WHERE (series, tier, start) IN (SELECT series, tier, start FROM chunks WHERE tier = 2 AND end < ? LIMIT 5000)',
+        now - retention.hourMs,
+      );
+      del('DELETE FROM process_history WHERE minute < ?', now - retention.rawMs);
+    })();
+    for (let round = 0; round < 20 && this.storage.sizeBytes() > retention.maxBytes; round++) {
+      const tier = (db.prepare('SELECT MIN(tier) AS t FROM chunks').get() as { t: number | null }).t;
+      if (tier === null) break;
+      del(
+        'DELETE FROM chunks WHERE (series, tier, start) IN (SELECT series, tier, start FROM chunks WHERE tier = ? ORDER BY end LIMIT 2000)',
+        tier,
+      );
+      if (tier === 0) del('DELETE FROM process_history WHERE minute IN (SELECT minute FROM process_history ORDER BY minute LIMIT 2000)');
+    }
+    if (deleted > 0) db.pragma('incremental_vacuum(4000)');
+    return { deleted };
+  }
+}
