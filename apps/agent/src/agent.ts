@@ -1,4 +1,4 @@
-import type { Channel, Command, CommandResult } from '@vigil/schema';
+import type { AgentCollection, Channel, Command, CommandResult } from '@vigil/schema';
 import { PROTOCOL_VERSION } from '@vigil/schema';
 import { Collection, type CollectOptions, readIdentity, toFrame } from './collect/index.ts';
 import { executeSignal, inspectProcess } from './control/index.ts';
@@ -21,6 +21,8 @@ export interface AgentOptions {
   selfPids?: number[];
   /** A prepared collection (tests point it at fixtures). */
   collection?: Collection;
+  /** Custom metric plugins and textfile folder. */
+  custom?: AgentCollection;
   /** Called with the host id the hub gave, at each connection. */
   onConnected?: (hostId: string) => void;
 }
@@ -43,7 +45,7 @@ export class Agent {
   private readonly queue: FrameQueue;
 
   constructor(private readonly config: AgentOptions) {
-    this.collection = config.collection ?? new Collection({ intervalMs: config.intervalMs });
+    this.collection = config.collection ?? new Collection({ intervalMs: config.intervalMs, custom: config.custom });
     this.intervalMs = config.intervalMs;
     this.queue = config.spoolDir
       ? new Spool(config.spoolDir, config.spoolLimits ?? DEFAULT_SPOOL_LIMITS, (m) => config.log.warn(m))

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { AgentCollection } from '@vigil/schema';
 import { parse as parseYaml } from 'yaml';
 import * as z from 'zod';
 
@@ -37,6 +38,10 @@ export const HubConfig = z.strictObject({
         .int()
         .min(64 * 1024)
         .default(8 * 1024 * 1024),
+      /** Custom metric plugins of the local agent. */
+      plugins: AgentCollection.shape.plugins,
+      /** A folder of *.prom files the local agent reads (Prometheus text format). */
+      textfileDir: AgentCollection.shape.textfileDir,
     })
     .prefault({}),
   auth: z

@@ -4,6 +4,7 @@
  */
 export * from './api.ts';
 export * from './catalogue.ts';
+export * from './config.ts';
 export * from './cpu.ts';
 export * from './frame.ts';
 export * from './gpu.ts';

@@ -1,5 +1,5 @@
 import type { ProcFs, SysFs } from '@vigil/procfs';
-import type { Connection, ProcessInfo, SystemReading } from '@vigil/schema';
+import type { Connection, CustomMetricSample, ProcessInfo, SystemReading } from '@vigil/schema';
 
 /** Where the host's files are: the real ones, a fixture tree, or /host/* inside a container. */
 export interface Roots {
@@ -70,6 +70,7 @@ export interface FrameDraft {
   processes: ProcessInfo[];
   processesComplete: boolean;
   connections?: Connection[];
+  custom?: CustomMetricSample[];
 }
 
 /**

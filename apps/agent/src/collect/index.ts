@@ -1,6 +1,6 @@
 import { statfs as fsStatfs, statfsSync } from 'node:fs';
 import { ProcFs, SysFs } from '@vigil/procfs';
-import { type CollectorStatus, type Frame, PROTOCOL_VERSION } from '@vigil/schema';
+import { type AgentCollection, type CollectorStatus, type Frame, PROTOCOL_VERSION } from '@vigil/schema';
 import type { CollectContext, CollectOptions, Collector, FrameDraft, ProcessRecord, Roots, StatFs, SystemConstants } from './collector.ts';
 import { HOST_ROOTS } from './collector.ts';
 import { detectConstants } from './constants.ts';
@@ -16,9 +16,10 @@ export { createCollectors } from './registry.ts';
 
 /** Wraps one cycle's result in the wire envelope. */
 export function toFrame(result: CollectionResult, seq: number): Frame {
-  const { ts, durationMs, system, processes, processesComplete, connections, collectors } = result;
+  const { ts, durationMs, system, processes, processesComplete, connections, custom, collectors } = result;
   const frame: Frame = { v: PROTOCOL_VERSION, type: 'frame', seq, ts, durationMs, system, processes, processesComplete, collectors };
   if (connections) frame.connections = connections;
+  if (custom) frame.custom = custom;
   return frame;
 }
 
@@ -41,6 +42,8 @@ export interface CollectionSetup {
   monotonicMs?: () => number;
   wallMs?: () => number;
   intervalMs?: number;
+  /** Custom metric plugins and textfile folder. */
+  custom?: AgentCollection;
 }
 
 const nodeStatfs = (path: string) =>
@@ -76,7 +79,7 @@ export class Collection {
     this.statfsSync = setup.statfs ? undefined : (path) => statfsSync(path);
     this.monotonicMs = setup.monotonicMs ?? (() => performance.now());
     this.wallMs = setup.wallMs ?? Date.now;
-    this.collectors = setup.collectors ?? createCollectors(setup.gpu ?? new NvidiaSmiSource(setup.intervalMs ?? 1000));
+    this.collectors = setup.collectors ?? createCollectors(setup.gpu ?? new NvidiaSmiSource(setup.intervalMs ?? 1000), setup.custom);
   }
 
   /** The names of the collectors, in the order they run. */

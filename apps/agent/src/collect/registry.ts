@@ -1,6 +1,8 @@
+import type { AgentCollection } from '@vigil/schema';
 import type { Collector } from './collector.ts';
 import { connectionsCollector } from './connections.ts';
 import { cpuCollector } from './cpu.ts';
+import { customCollector } from './custom.ts';
 import { disksCollector } from './disks.ts';
 import { filesystemsCollector } from './filesystems.ts';
 import { type GpuSource, gpuCollector } from './gpu.ts';
@@ -18,7 +20,7 @@ import { virtualizationCollector } from './virtualization.ts';
  * Every collector, in the order they run. Order matters only where a collector reads what an earlier one
  * left in the context: virtualization and connections use the process table.
  */
-export function createCollectors(gpu: GpuSource): Collector[] {
+export function createCollectors(gpu: GpuSource, custom: AgentCollection = { plugins: [] }): Collector[] {
   return [
     uptimeCollector(),
     cpuCollector(),
@@ -34,5 +36,6 @@ export function createCollectors(gpu: GpuSource): Collector[] {
     processesCollector(),
     virtualizationCollector(),
     connectionsCollector(),
+    ...(custom.plugins.length > 0 || custom.textfileDir ? [customCollector(custom.plugins, custom.textfileDir)] : []),
   ];
 }

@@ -1,9 +1,23 @@
+import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { AgentCollection } from '@vigil/schema';
 import { Command } from 'commander';
+import { parse as parseYaml } from 'yaml';
 import * as z from 'zod';
 import { consoleLogger } from '../log.ts';
 import { parseOptions, UsageError } from '../usage.ts';
+
+/** An agent's own file (--config): the same settings as the flags, plus custom metric plugins. */
+const AgentFile = z.strictObject({
+  hub: z.string().optional(),
+  token: z.string().optional(),
+  hostname: z.string().optional(),
+  spool: z.string().optional(),
+  interval: z.number().optional(),
+  plugins: AgentCollection.shape.plugins,
+  textfileDir: AgentCollection.shape.textfileDir,
+});
 
 const AgentOptions = z.object({
   hub: z.string({ message: 'is required (or set VIGIL_HUB)' }).min(1, 'is required (or set VIGIL_HUB)'),
@@ -21,6 +35,21 @@ export function defaultSpoolDir(): string {
   return join(process.env.XDG_STATE_HOME || join(homedir(), '.local/state'), 'vigil/spool');
 }
 
+function readAgentFile(path: string): z.infer<typeof AgentFile> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new UsageError(`--config: cannot read ${path}: ${(error as Error).message}`);
+  }
+  const result = AgentFile.safeParse(parseYaml(text) ?? {});
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  if (issue?.code === 'unrecognized_keys')
+    throw new UsageError(`${path}: unknown key ${issue.keys.map((k) => `"${[...issue.path, k].join('.')}"`).join(', ')}`);
+  throw new UsageError(`${path}: ${issue?.path.join('.') || '(top level)'}: ${issue?.message}`);
+}
+
 /** `vigil agent`: monitors this host and streams to a hub. */
 export function agentCommand(): Command {
   return new Command('agent')
@@ -31,9 +60,21 @@ export function agentCommand(): Command {
     .option('--spool <dir>', `folder for frames while the hub is unreachable ("none" to keep them in memory); default ${defaultSpoolDir()}`)
     .option('--spool-max-mb <mb>', 'spool size limit in MiB', '256')
     .option('--spool-max-hours <hours>', 'spool age limit in hours', '24')
-    .option('--interval <seconds>', 'seconds between readings until the hub says otherwise', '1')
+    .option('--interval <seconds>', 'seconds between readings until the hub says otherwise')
+    .option('--config <file>', 'a YAML file with these settings and custom metric plugins (see the README)')
     .action(async (raw: Record<string, unknown>) => {
-      const options = parseOptions(AgentOptions, raw);
+      const file = raw.config ? readAgentFile(String(raw.config)) : AgentFile.parse({});
+      const merged = Object.fromEntries(
+        Object.entries({
+          hub: file.hub,
+          token: file.token,
+          hostname: file.hostname,
+          spool: file.spool,
+          interval: file.interval,
+          ...raw,
+        }).filter(([, v]) => v !== undefined),
+      );
+      const options = parseOptions(AgentOptions, merged);
       const { Agent, agentEndpoint } = await import('@vigil/agent');
       try {
         agentEndpoint(options.hub);
@@ -49,6 +90,7 @@ export function agentCommand(): Command {
         spoolLimits: { maxBytes: options.spoolMaxMb * 1024 * 1024, maxAgeMs: options.spoolMaxHours * 3600 * 1000 },
         intervalMs: options.interval * 1000,
         log,
+        custom: { plugins: file.plugins, textfileDir: file.textfileDir },
       });
       await agent.start();
       log.info(`monitoring ${options.hostname ?? 'this host'} for ${options.hub}`);

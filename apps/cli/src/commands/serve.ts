@@ -64,6 +64,7 @@ export function serveCommand(): Command {
           spoolDir: null,
           intervalMs: config.agent.intervalSeconds * 1000,
           log: consoleLogger('local-agent'),
+          custom: { plugins: config.agent.plugins, textfileDir: config.agent.textfileDir },
           onConnected: (hostId) => {
             hub.localHostId = hostId;
           },
