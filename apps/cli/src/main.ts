@@ -1,6 +1,7 @@
 import { VIGIL_VERSION } from '@vigil/schema';
 import { Command, CommanderError } from 'commander';
 import { agentCommand } from './commands/agent.ts';
+import { exportCommand } from './commands/export.ts';
 import { serveCommand } from './commands/serve.ts';
 import { snapshotCommand } from './commands/snapshot.ts';
 import { tokenCommand } from './commands/token.ts';
@@ -18,6 +19,7 @@ program.addCommand(agentCommand());
 program.addCommand(snapshotCommand());
 program.addCommand(userCommand());
 program.addCommand(tokenCommand());
+program.addCommand(exportCommand());
 
 try {
   await program.parseAsync(process.argv);
