@@ -25,6 +25,8 @@ export interface AgentOptions {
   custom?: AgentCollection;
   /** Called with the host id the hub gave, at each connection. */
   onConnected?: (hostId: string) => void;
+  /** Called when the hub acknowledges frames (every seq up to this one is stored). */
+  onAck?: (seq: number) => void;
 }
 
 /**
@@ -76,6 +78,7 @@ export class Agent {
         }
       },
       onCommand: (command) => this.command(command),
+      onAck: config.onAck,
       onCollection: (paused) => {
         this.paused = paused;
         config.log.info(paused ? 'collection paused by the hub' : 'collection resumed by the hub');

@@ -32,6 +32,8 @@ export interface HubClientOptions {
   onSubscription?: (message: Subscribe | Unsubscribe) => void;
   onCommand?: (command: Command) => CommandResult | Promise<CommandResult>;
   onCollection?: (paused: boolean) => void;
+  /** Called with the sequence number up to which the hub has stored every frame. */
+  onAck?: (seq: number) => void;
   /** Extra WebSocket options (tests use a custom agent). */
   socketOptions?: WebSocket.ClientOptions;
 }
@@ -232,6 +234,7 @@ export class HubClient {
   private ack(message: Ack): void {
     if (message.seq <= this.ackedThrough && this.inflight.length === 0) return;
     this.ackedThrough = Math.max(this.ackedThrough, message.seq);
+    this.options.onAck?.(this.ackedThrough);
     this.inflight = this.inflight.filter((f) => f.seq > this.ackedThrough);
     this.options.queue.dropThrough(this.ackedThrough);
     if (this.sentThrough < this.ackedThrough) this.sentThrough = this.ackedThrough;
