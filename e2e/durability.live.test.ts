@@ -77,20 +77,20 @@ describe('durability', () => {
     hub = await startHub(port);
     await waitFor('the spooled frames to be acknowledged', () => acked >= seqAtCrash + 2, 30_000);
 
-    const login = await (
+    const login = (await (
       await fetch(`http://127.0.0.1:${port}/api/v1/auth/login`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ username: 'admin', password: 'durable-password' }),
       })
-    ).json();
+    ).json()) as { token: string };
     const first = sent.get(0) as number;
     const last = sent.get(acked) as number;
     const response = await fetch(`http://127.0.0.1:${port}/api/v1/query?metric=uptime_seconds&host=durable-1&from=${first}&to=${last}`, {
       headers: { authorization: `Bearer ${login.token}` },
     });
-    const body = await response.json();
-    const stored = new Set<number>(body.series[0].points.map((p: number[]) => p[0]));
+    const body = (await response.json()) as { series: { points: number[][] }[] };
+    const stored = new Set<number>(body.series[0]?.points.map((p) => p[0] as number));
     const missingAckedBeforeCrash = [...sent.entries()].filter(([seq, ts]) => seq <= ackedBeforeCrash && !stored.has(ts));
     expect(missingAckedBeforeCrash).toEqual([]);
     // And nothing collected is lost at all: the frames the crash left unacknowledged came again from the spool.

@@ -39,6 +39,8 @@ export class Agent {
   readonly client: HubClient;
   private intervalMs: number;
   private timer: NodeJS.Timeout | null = null;
+  /** The last slot scheduled, so that no slot is used twice. */
+  private lastSlot = 0;
   private running = false;
   private collecting = false;
   private paused = false;
@@ -106,8 +108,11 @@ export class Agent {
     if (this.timer) clearTimeout(this.timer);
     if (!this.running) return;
     const now = Date.now();
-    const wait = this.intervalMs - (now % this.intervalMs);
-    const slot = now + wait;
+    let slot = now + this.intervalMs - (now % this.intervalMs);
+    // A timer may fire a millisecond early by the wall clock; the next slot must still be a new one.
+    if (slot <= this.lastSlot) slot = this.lastSlot + this.intervalMs;
+    this.lastSlot = slot;
+    const wait = Math.max(0, slot - now);
     this.timer = setTimeout(() => {
       this.schedule();
       void this.tick(slot);

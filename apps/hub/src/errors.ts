@@ -13,7 +13,7 @@ export const ERRORS = {
   VIGIL_ERR_HOST_NOT_FOUND: { status: 404, title: 'No such host' },
   VIGIL_ERR_PROCESS_NOT_FOUND: { status: 404, title: 'No such process' },
   VIGIL_ERR_CONFLICT: { status: 409, title: 'Conflict' },
-  VIGIL_ERR_PROTECTED_PROCESS: { status: 409, title: 'Protected process' },
+  VIGIL_ERR_PROTECTED_PROCESS: { status: 403, title: 'Protected process' },
   VIGIL_ERR_PAYLOAD_TOO_LARGE: { status: 413, title: 'Payload too large' },
   VIGIL_ERR_RATE_LIMITED: { status: 429, title: 'Too many requests' },
   VIGIL_ERR_INTERNAL: { status: 500, title: 'Internal error' },

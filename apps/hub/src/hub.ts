@@ -61,7 +61,7 @@ export class Hub {
     const intervalMs = config.agent.intervalSeconds * 1000;
     this.live = new LiveState(config.agent.offlineAfterIntervals);
     this.live.load(this.stores.hosts.all(), intervalMs);
-    this.ingest = new Ingest(this.stores, this.live, intervalMs, this.log.child({ component: 'ingest' }));
+    this.ingest = new Ingest(this.stores, this.live, intervalMs, this.log.child({ component: 'ingest' }), config.agent.maxMessageBytes);
     this.control = new ProcessControl(this.ingest, this.stores.audit);
     this.fanout = new LiveFanout(this.live, this.ingest);
     const history = config.history;
@@ -100,7 +100,7 @@ export class Hub {
     });
     hub.address = await hub.app.listen({ host: hub.config.server.host, port: hub.config.server.port });
     if (bootstrap) hub.firstStart = { password: bootstrap.password, loginLink: `${hub.publicUrl}/login?once=${bootstrap.loginLink}` };
-    hub.sweepTimer = setInterval(() => hub.live.sweep(), 1000);
+    hub.sweepTimer = setInterval(() => hub.live.sweep((id) => hub.ingest.paused && hub.ingest.connections.has(id)), 1000);
     hub.pruneTimer = setInterval(() => hub.stores.tokens.prune(), 6 * 3600 * 1000);
     hub.pruneTimer.unref();
     hub.log.info({ url: redactUrl(hub.publicUrl) }, 'hub listening');

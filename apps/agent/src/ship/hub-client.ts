@@ -41,6 +41,12 @@ export interface HubClientOptions {
 /** Frames sent and not yet acknowledged, at most: enough to catch up quickly, bounded so a slow hub is not flooded. */
 const WINDOW = 64;
 const BACKOFF_MIN_MS = 1000;
+/**
+ * With nothing from the hub for this long (its acks come every interval, its pings every few seconds), the
+ * connection is taken for dead and replaced: a path that broke silently would otherwise hold frames in the
+ * kernel's socket buffer until TCP gives up, some 15 minutes later.
+ */
+const SILENCE_MS = 20_000;
 const BACKOFF_MAX_MS = 30_000;
 
 /** The agent endpoint of a hub for a URL given as http(s):// or ws(s)://. */
@@ -65,6 +71,8 @@ export class HubClient {
   private stopped = false;
   private attempt = 0;
   private timer: NodeJS.Timeout | null = null;
+  private watchdog: NodeJS.Timeout | null = null;
+  private lastHeardMs = 0;
   /** Frames sent on the fast path (queue empty), awaiting their ack. Non-empty only while the queue is empty. */
   private inflight: Frame[] = [];
   private sentThrough = -1;
@@ -96,6 +104,13 @@ export class HubClient {
   start(): void {
     this.stopped = false;
     this.connect();
+    this.watchdog = setInterval(() => {
+      const socket = this.socket;
+      if (!socket || socket.readyState !== WebSocket.OPEN || Date.now() - this.lastHeardMs < SILENCE_MS) return;
+      this.options.log.warn(`nothing from the hub for ${SILENCE_MS / 1000} s; reconnecting`);
+      socket.terminate();
+    }, 5000);
+    this.watchdog.unref();
   }
 
   /** Hands a frame over for delivery. */
@@ -116,6 +131,7 @@ export class HubClient {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
+    if (this.watchdog) clearInterval(this.watchdog);
     this.spillInflight();
     const socket = this.socket;
     if (socket && socket.readyState === WebSocket.OPEN) {
@@ -158,6 +174,12 @@ export class HubClient {
       ...this.options.socketOptions,
     });
     this.socket = socket;
+    this.lastHeardMs = Date.now();
+    const heard = () => {
+      this.lastHeardMs = Date.now();
+    };
+    socket.on('ping', heard);
+    socket.on('pong', heard);
     socket.on('open', () => {
       this.send({
         v: PROTOCOL_VERSION,
@@ -168,7 +190,10 @@ export class HubClient {
         intervalMs: this.options.intervalMs(),
       });
     });
-    socket.on('message', (data) => this.receive(String(data)));
+    socket.on('message', (data) => {
+      heard();
+      this.receive(String(data));
+    });
     socket.on('unexpected-response', (_req, res) => {
       log.warn(`hub refused the connection: HTTP ${res.statusCode}${res.statusCode === 401 ? ' (check the agent token)' : ''}`);
     });

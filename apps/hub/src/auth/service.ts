@@ -111,9 +111,10 @@ export class AuthService {
     return this.stores.users.create(name, role, await hashPassword(password));
   }
 
-  async setPassword(userId: number, password: string): Promise<void> {
+  /** Sets a password and ends the user's sessions, but for `keepTokenId` (the session that changed its own password). */
+  async setPassword(userId: number, password: string, keepTokenId: string | null = null): Promise<void> {
     this.stores.users.update(userId, { passwordHash: await hashPassword(password) });
-    this.stores.tokens.revokeSessionsOf(userId);
+    this.stores.tokens.revokeSessionsOf(userId, keepTokenId);
   }
 
   /**

@@ -69,6 +69,17 @@ export class ProcessControl {
     return { pid, name, action, signal };
   }
 
+  /** Audits an attempt refused before it reached the agent (a role too low), and refuses it. */
+  refuseForRole(user: User, hostId: string, pid: number, action: string): never {
+    const detail = `needs the operator role; ${user.name} is ${user.role}`;
+    if (Number.isInteger(pid) && pid > 0) {
+      const name = this.ingest.live.get(hostId)?.latest?.processes.find((p) => p.pid === pid)?.name ?? null;
+      const signal = SIGNAL_OF_ACTION[action as ProcessAction] ?? 'none';
+      this.record(user, hostId, pid, name, action, signal, false, `refused: ${detail}`);
+    }
+    throw new VigilError('VIGIL_ERR_FORBIDDEN', detail);
+  }
+
   /** A process's details from its agent (threads, open files, children). */
   async inspect(hostId: string, pid: number): Promise<ProcessDetail> {
     if (!this.ingest.live.get(hostId)) throw new VigilError('VIGIL_ERR_HOST_NOT_FOUND', `no host "${hostId}"`);

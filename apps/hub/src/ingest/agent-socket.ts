@@ -23,6 +23,8 @@ export interface IngestContext {
   stores: Stores;
   live: LiveState;
   intervalMs: number;
+  /** The largest message accepted (agent.maxMessageBytes); bigger ones close the connection with 1009. */
+  maxMessageBytes: number;
   log: Logger;
   /** Registers the connection as its host's; the previous connection of that host is closed. */
   register(connection: AgentConnection): void;
@@ -45,14 +47,21 @@ export interface IngestContext {
 export class AgentConnection {
   host: LiveHost | null = null;
   private hello: Hello | null = null;
+  /** Set once this connection is being closed: whatever it still sends is ignored (a replaced connection must not deliver). */
+  private closing = false;
+  /** Whether the agent answered the last ping (see Ingest's heartbeat). */
+  alive = true;
 
   constructor(
     readonly socket: WebSocket,
-    readonly tokenName: string,
+    readonly token: { id: string; name: string },
     readonly remote: string,
     private readonly ctx: IngestContext,
   ) {
     socket.on('message', (data, isBinary) => this.receive(data as Buffer, isBinary));
+    socket.on('pong', () => {
+      this.alive = true;
+    });
     socket.on('close', () => ctx.unregister(this));
     socket.on('error', (error) => ctx.log.warn({ remote, err: error.message }, 'agent socket error'));
   }
@@ -66,12 +75,23 @@ export class AgentConnection {
   }
 
   close(code: number, reason: string): void {
+    if (this.closing) return;
+    this.closing = true;
     this.ctx.log.warn({ remote: this.remote, host: this.hostId, code, reason }, 'closing agent connection');
     // Close reasons are limited to 123 bytes (RFC 6455 5.5).
     this.socket.close(code, Buffer.from(reason).subarray(0, 123).toString());
   }
 
   private receive(data: Buffer, isBinary: boolean): void {
+    if (this.closing) return;
+    this.alive = true;
+    if (data.length > this.ctx.maxMessageBytes) {
+      this.close(
+        CloseCode.tooBig,
+        `message of ${data.length} bytes is over the limit of ${this.ctx.maxMessageBytes} (agent.maxMessageBytes)`,
+      );
+      return;
+    }
     const problem = this.problemWith(data, isBinary);
     if ('refused' in problem) {
       this.close(problem.code, problem.reason);
@@ -136,7 +156,7 @@ export class AgentConnection {
     });
     for (const message of this.ctx.initialMessages(record.id)) this.send(message);
     this.ctx.log.info(
-      { host: record.id, remote: this.remote, tokenName: this.tokenName, agent: hello.host.agentVersion },
+      { host: record.id, remote: this.remote, tokenName: this.token.name, agent: hello.host.agentVersion },
       'agent connected',
     );
   }

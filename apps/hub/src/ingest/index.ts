@@ -29,6 +29,9 @@ export class HostOffline extends Error {}
  */
 export class Ingest {
   readonly connections = new Map<string, AgentConnection>();
+  /** Every open agent socket, before and after hello. */
+  private readonly sockets = new Set<AgentConnection>();
+  private heartbeatTimer: NodeJS.Timeout;
   readonly subscriptions: Subscriptions;
   private pending = new Map<string, { resolve: (r: CommandResult) => void; timer: NodeJS.Timeout }>();
   private dirty = new Set<LiveHost>();
@@ -44,7 +47,11 @@ export class Ingest {
     readonly live: LiveState,
     private readonly intervalMs: number,
     private readonly log: Logger,
+    private readonly maxMessageBytes = 8 * 1024 * 1024,
+    heartbeatMs = Math.max(5000, 3 * intervalMs),
   ) {
+    this.heartbeatTimer = setInterval(() => this.heartbeat(), heartbeatMs);
+    this.heartbeatTimer.unref();
     this.subscriptions = new Subscriptions((hostId, channels) => this.connections.get(hostId)?.send(this.subscribeMessage(channels)));
     this.progressTimer = setInterval(() => this.saveProgress(), PROGRESS_EVERY_MS);
     this.progressTimer.unref();
@@ -61,11 +68,12 @@ export class Ingest {
   }
 
   /** Takes over an authenticated agent WebSocket. */
-  accept(socket: WebSocket, tokenName: string, remote: string): AgentConnection {
-    return new AgentConnection(socket, tokenName, remote, {
+  accept(socket: WebSocket, token: { id: string; name: string }, remote: string): AgentConnection {
+    const connection = new AgentConnection(socket, token, remote, {
       stores: this.stores,
       live: this.live,
       intervalMs: this.intervalMs,
+      maxMessageBytes: this.maxMessageBytes,
       log: this.log,
       register: (connection) => {
         const hostId = connection.hostId as string;
@@ -99,6 +107,39 @@ export class Ingest {
         return messages;
       },
     });
+    this.sockets.add(connection);
+    socket.on('close', () => this.sockets.delete(connection));
+    return connection;
+  }
+
+  /** Closes every connection (said hello or not) that authenticated with a token now revoked. */
+  revokeToken(tokenId: string): number {
+    let closed = 0;
+    for (const connection of this.sockets) {
+      if (connection.token.id !== tokenId) continue;
+      connection.close(CloseCode.revoked, 'token revoked');
+      closed++;
+    }
+    return closed;
+  }
+
+  /**
+   * Drops connections that did not answer the last ping: a host whose path to the hub broke silently (a
+   * pulled cable, a dropped NAT entry) would otherwise keep its dead socket for the kernel's ~15 minutes.
+   */
+  private heartbeat(): void {
+    for (const connection of this.sockets) {
+      if (!connection.alive) {
+        this.log.warn(
+          { host: connection.hostId, remote: connection.remote },
+          'agent did not answer the heartbeat; dropping its connection',
+        );
+        connection.socket.terminate();
+        continue;
+      }
+      connection.alive = false;
+      connection.socket.ping();
+    }
   }
 
   /** Sends a command to a host's agent and waits for its result. */
@@ -134,6 +175,7 @@ export class Ingest {
 
   close(): void {
     clearInterval(this.progressTimer);
+    clearInterval(this.heartbeatTimer);
     this.saveProgress();
     for (const connection of this.connections.values()) connection.socket.close(1001, 'hub shutting down');
     for (const { timer } of this.pending.values()) clearTimeout(timer);

@@ -104,10 +104,14 @@ export class LiveState {
   }
 
   /** Marks hosts offline that missed their intervals. */
-  sweep(): void {
+  sweep(connectedWhilePaused: (hostId: string) => boolean = () => false): void {
     const now = this.now();
     for (const host of this.hosts.values()) {
-      if (host.status === 'online' && now - host.lastSeen > this.offlineAfterIntervals * host.intervalMs) {
+      if (
+        host.status === 'online' &&
+        now - host.lastSeen > this.offlineAfterIntervals * host.intervalMs &&
+        !connectedWhilePaused(host.record.id)
+      ) {
         host.status = 'offline';
         host.summary = { ...host.summary, status: 'offline' };
         this.emit({ type: 'status', host, status: 'offline' });

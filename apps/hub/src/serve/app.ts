@@ -13,7 +13,7 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import { toProblem, VigilError } from '../errors.ts';
-import { installAuth, requestSecret } from './auth-hooks.ts';
+import { installAuth } from './auth-hooks.ts';
 import { registerCompatRoutes } from './compat/index.ts';
 import type { ServeContext } from './context.ts';
 import { registerRestRoutes } from './rest/index.ts';
@@ -81,11 +81,13 @@ export async function buildApp(
     max: ctx.config.auth.apiRequestsPerMinute,
     timeWindow: '1 minute',
     // Per token when there is one (so a dashboard behind a proxy is not lumped with everyone), else per address.
-    keyGenerator: (request) => requestSecret(request)?.slice(0, 24) ?? request.ip,
+    keyGenerator: (request) => request.principal?.tokenId ?? request.ip,
     errorResponseBuilder: (_request, context) =>
       Object.assign(new Error(`rate limit exceeded: ${context.max} requests per ${context.after}`), { statusCode: 429 }),
   });
-  await app.register(websocket, { options: { maxPayload: ctx.config.agent.maxMessageBytes, perMessageDeflate: true } });
+  // The socket library's own limit is a memory guard only: it closes without a reason. The agent limit
+  // itself is checked by the ingest, which closes with a reason naming it.
+  await app.register(websocket, { options: { maxPayload: 2 * ctx.config.agent.maxMessageBytes, perMessageDeflate: true } });
   await app.register(swagger, {
     openapi: {
       info: {

@@ -21,7 +21,9 @@ export function requestSecret(request: FastifyRequest): string | null {
 
 /** The same-origin check for cookie-authenticated requests that change things (CSRF). */
 function checkOrigin(request: FastifyRequest): void {
-  if (request.method === 'GET' || request.method === 'HEAD' || request.method === 'OPTIONS') return;
+  // A WebSocket upgrade is a GET, but it opens a channel a foreign page could read from (cross-site WebSocket hijacking).
+  const upgrade = request.headers.upgrade?.toLowerCase() === 'websocket';
+  if (!upgrade && (request.method === 'GET' || request.method === 'HEAD' || request.method === 'OPTIONS')) return;
   if (request.headers.authorization || !request.cookies?.[SESSION_COOKIE]) return;
   const origin = request.headers.origin;
   if (!origin) return;
@@ -41,25 +43,37 @@ function checkOrigin(request: FastifyRequest): void {
  */
 export function installAuth(app: FastifyInstance, auth: AuthService): void {
   app.decorateRequest('principal', null);
+  // Who is asking, for every request; what they may do is checked in each route's own onRequest hooks, after
+  // the rate limiter's (@fastify/rate-limit adds its hook per route), so that refused requests count too.
   app.addHook('onRequest', async (request) => {
     const secret = requestSecret(request);
     request.principal = secret ? auth.authenticate(secret) : null;
-    const access = request.routeOptions.config?.access ?? 'viewer';
-    if (access === 'public') return;
-    const principal: Principal | null = request.principal;
-    if (!principal)
-      throw new VigilError(
-        'VIGIL_ERR_UNAUTHENTICATED',
-        secret ? 'the token is not valid (unknown, revoked or expired)' : 'log in, or send Authorization: Bearer <token>',
-      );
-    if (access === 'agent') {
-      if (principal.type !== 'agent') throw new VigilError('VIGIL_ERR_FORBIDDEN', 'this endpoint takes agent tokens only');
-      return;
-    }
-    if (principal.type !== 'user') throw new VigilError('VIGIL_ERR_FORBIDDEN', 'an agent token cannot use the API');
-    if (!allows(principal.role, access)) throw new VigilError('VIGIL_ERR_FORBIDDEN', `needs the ${access} role; you are ${principal.role}`);
-    checkOrigin(request);
+    // No route matched: the not-found handler gets no route hooks, and needs a login like any route.
+    if (!request.routeOptions.url) await enforceAccess(request);
   });
+  app.addHook('onRoute', (route) => {
+    const own = route.onRequest ? (Array.isArray(route.onRequest) ? route.onRequest : [route.onRequest]) : [];
+    route.onRequest = [...own, enforceAccess];
+  });
+}
+
+/** Enforces the matched route's `access`: 401 without a valid token, 403 for the wrong kind of token or a role too low. */
+async function enforceAccess(request: FastifyRequest): Promise<void> {
+  const access = request.routeOptions.config?.access ?? 'viewer';
+  if (access === 'public') return;
+  const principal: Principal | null = request.principal;
+  if (!principal)
+    throw new VigilError(
+      'VIGIL_ERR_UNAUTHENTICATED',
+      requestSecret(request) ? 'the token is not valid (unknown, revoked or expired)' : 'log in, or send Authorization: Bearer <token>',
+    );
+  if (access === 'agent') {
+    if (principal.type !== 'agent') throw new VigilError('VIGIL_ERR_FORBIDDEN', 'this endpoint takes agent tokens only');
+    return;
+  }
+  if (principal.type !== 'user') throw new VigilError('VIGIL_ERR_FORBIDDEN', 'an agent token cannot use the API');
+  if (!allows(principal.role, access)) throw new VigilError('VIGIL_ERR_FORBIDDEN', `needs the ${access} role; you are ${principal.role}`);
+  checkOrigin(request);
 }
 
 /** The authenticated user of a route that requires one. */

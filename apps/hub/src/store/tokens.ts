@@ -97,10 +97,12 @@ export class TokenStore {
   }
 
   /** Ends every session of a user (after a password change or removal). */
-  revokeSessionsOf(userId: number, now = Date.now()): void {
+  revokeSessionsOf(userId: number, exceptId: string | null = null, now = Date.now()): void {
     this.db
-      .prepare("UPDATE tokens SET revoked_at = ? WHERE user_id = ? AND kind IN ('session', 'login-link') AND revoked_at IS NULL")
-      .run(now, userId);
+      .prepare(
+        "UPDATE tokens SET revoked_at = ? WHERE user_id = ? AND kind IN ('session', 'login-link') AND revoked_at IS NULL AND id IS NOT ?",
+      )
+      .run(now, userId, exceptId);
   }
 
   /** Forgets sessions and links that ended long ago, so the table does not grow forever. */

@@ -6,6 +6,7 @@ import type { Ingest, LiveHost } from '../../ingest/index.ts';
 import { userOf } from '../auth-hooks.ts';
 import type { ServeContext } from '../context.ts';
 import { portUsage } from '../rest/connections.ts';
+import { operatorAudited } from '../rest/processes.ts';
 import { frameWithTable, requireHost } from '../rest/tables.ts';
 
 /** Seed 002's snapshot, as its README documents it (psutil's field names). */
@@ -134,7 +135,9 @@ export function registerSeed002(root: FastifyInstance, ctx: ServeContext): void 
   app.post(
     '/monitoring/:server_id/process/:pid/:action',
     {
-      config: { access: 'operator' },
+      // Operator, checked (and a refusal audited) by operatorAudited.
+      config: { access: 'viewer' },
+      preValidation: operatorAudited(ctx),
       schema: {
         tags: ['compat'],
         summary: 'Seed 002 process control: terminate, kill, suspend or resume',

@@ -2,7 +2,6 @@ import { AuditEntry, Password, TokenCreate, TokenCreated, TokenInfo, UserCreate,
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import * as z from 'zod';
-import { hashPassword } from '../../auth/secrets.ts';
 import { VigilError } from '../../errors.ts';
 import { userInfo } from '../../store/index.ts';
 import { userOf } from '../auth-hooks.ts';
@@ -50,10 +49,7 @@ export function registerAdminRoutes(root: FastifyInstance, ctx: ServeContext): v
         throw new VigilError('VIGIL_ERR_NOT_FOUND', `no token "${request.params.id}"`);
       ctx.stores.tokens.revoke(token.id);
       // An agent using a revoked token is cut off now, not at its next reconnect.
-      if (token.kind === 'agent') {
-        for (const connection of ctx.ingest.connections.values())
-          if (connection.tokenName === token.name) connection.close(4004, 'token revoked');
-      }
+      if (token.kind === 'agent') ctx.ingest.revokeToken(token.id);
       return reply.status(204).send();
     },
   );
@@ -116,7 +112,7 @@ export function registerAdminRoutes(root: FastifyInstance, ctx: ServeContext): v
     { schema: { tags: ['users'], summary: 'Change your own password (ends your other sessions)', body: z.object({ password: Password }) } },
     async (request, reply) => {
       const user = userOf(request);
-      ctx.stores.users.update(user.userId, { passwordHash: await hashPassword(request.body.password) });
+      await ctx.auth.setPassword(user.userId, request.body.password, user.tokenId);
       return reply.status(204).send();
     },
   );

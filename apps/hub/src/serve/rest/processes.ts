@@ -1,7 +1,8 @@
 import { ProcessAction, ProcessDetail, ProcessInfo, ProcessState } from '@vigil/schema';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import * as z from 'zod';
+import { allows } from '../../auth/roles.ts';
 import { userOf } from '../auth-hooks.ts';
 import type { ServeContext } from '../context.ts';
 import { HostParams } from './hosts.ts';
@@ -49,6 +50,20 @@ export function queryProcesses(processes: ProcessInfo[], q: ProcessQuery): Proce
     rows.sort((a, b) => sign * (key(a) - key(b)) || a.pid - b.pid);
   }
   return rows.slice(0, q.limit);
+}
+
+/**
+ * Process control is for operators, but a viewer's attempt is audited too: the role is checked here (the body
+ * is parsed, not yet validated) rather than by the route's access, which would refuse it before anything is known.
+ */
+export function operatorAudited(ctx: ServeContext) {
+  return async (request: FastifyRequest): Promise<void> => {
+    const user = userOf(request);
+    if (allows(user.role, 'operator')) return;
+    const params = request.params as Record<string, string | undefined>;
+    const action = params.action ?? (request.body as { action?: unknown } | null | undefined)?.action;
+    ctx.control.refuseForRole(user, params.id ?? params.server_id ?? '', Number(params.pid), String(action ?? 'unknown'));
+  };
 }
 
 const PidParams = HostParams.extend({ pid: z.coerce.number().int().positive() });
@@ -109,7 +124,9 @@ export function registerProcessRoutes(root: FastifyInstance, ctx: ServeContext):
   app.post(
     '/api/v1/hosts/:id/processes/:pid/signal',
     {
-      config: { access: 'operator' },
+      // Operator, checked (and a refusal audited) by operatorAudited.
+      config: { access: 'viewer' },
+      preValidation: operatorAudited(ctx),
       schema: {
         tags,
         summary: 'Suspend, resume, terminate or kill a process',

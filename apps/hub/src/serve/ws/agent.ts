@@ -8,7 +8,11 @@ export function registerAgentSocket(app: FastifyInstance, ctx: ServeContext): vo
     { websocket: true, config: { access: 'agent', rateLimit: false }, schema: { hide: true } },
     (socket, request) => {
       const principal = request.principal;
-      ctx.ingest.accept(socket, principal?.type === 'agent' ? principal.name : 'unknown', request.ip);
+      ctx.ingest.accept(
+        socket,
+        principal?.type === 'agent' ? { id: principal.tokenId, name: principal.name } : { id: '', name: 'unknown' },
+        request.ip,
+      );
     },
   );
 }
