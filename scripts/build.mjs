@@ -34,6 +34,10 @@ function externals() {
 
 rmSync(join(root, 'apps/cli/dist'), { recursive: true, force: true });
 
+// The web dashboard, served by the hub from apps/web/dist.
+const { build: viteBuild } = await import('vite');
+await viteBuild({ root: join(root, 'apps/web'), configFile: join(root, 'apps/web/vite.config.ts'), logLevel: 'warn' });
+
 await build({
   entryPoints: [join(root, 'apps/cli/src/main.ts')],
   outdir: join(root, 'apps/cli/dist'),

@@ -110,6 +110,6 @@ export async function buildApp(
   registerLiveSocket(app, ctx, fanout);
   registerRestRoutes(app, ctx);
   registerCompatRoutes(app, ctx, fanout);
-  registerWebRoutes(app);
+  await registerWebRoutes(app);
   return app;
 }

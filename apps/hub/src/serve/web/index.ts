@@ -1,31 +1,54 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
 
-/**
- * apps/hub/public, found from this module's location: in the sources (apps/hub/src/serve/web) or in the
- * bundled command (apps/cli/dist/chunks).
- */
-function publicDir(): string {
-  for (const relative of ['../../../public/', '../../../hub/public/']) {
+/** The first of these folders (relative to this module, in the sources or in the bundled command) that holds `file`. */
+function findDir(candidates: string[], file: string): string | null {
+  for (const relative of candidates) {
     const dir = fileURLToPath(new URL(relative, import.meta.url));
-    if (existsSync(`${dir}index.html`)) return dir;
+    if (existsSync(`${dir}${file}`)) return dir;
   }
-  throw new Error('cannot find the hub web assets (apps/hub/public)');
+  return null;
 }
 
+/** Paths of the single-page app: each answers with its index.html, the app routes in the browser. */
+const APP_ROUTES = ['/', '/login', '/hosts/*', '/settings', '/settings/*'];
+
 /**
- * The hub's own page at / (and /login): log in, the fleet as cards with the seed 000 colours, and the
- * selected host's top cards and processes, live over /api/v1/live. The full web dashboard replaces it.
+ * The web dashboard (apps/web, built into apps/web/dist by `npm run build`). Without a build, the hub's
+ * small built-in page (apps/hub/public) stands in: login, the fleet and top processes, live.
  */
-export function registerWebRoutes(app: FastifyInstance): void {
-  const dir = publicDir();
+export async function registerWebRoutes(app: FastifyInstance): Promise<void> {
+  const dist = findDir(['../../../../web/dist/', '../../../web/dist/'], 'index.html');
+  if (dist) {
+    const index = readFileSync(`${dist}index.html`, 'utf8');
+    await app.register(async (assets) => {
+      // The login page needs its scripts and styles before anyone has logged in.
+      assets.addHook('onRoute', (route) => {
+        route.config = { ...route.config, access: 'public' };
+      });
+      await assets.register(fastifyStatic, {
+        root: `${dist}assets`,
+        prefix: '/assets/',
+        // File names carry a content hash: they never change, so browsers may keep them.
+        maxAge: '365d',
+        immutable: true,
+        decorateReply: false,
+        schemaHide: true,
+      });
+    });
+    for (const path of APP_ROUTES) {
+      app.get(path, { config: { access: 'public' }, schema: { hide: true } }, async (_request, reply) => reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(index));
+    }
+    return;
+  }
+  const dir = findDir(['../../../public/', '../../../hub/public/'], 'index.html');
+  if (!dir) throw new Error('cannot find the web dashboard (apps/web/dist) nor the hub page (apps/hub/public)');
   const page = readFileSync(`${dir}index.html`, 'utf8');
   const script = readFileSync(`${dir}interim.js`, 'utf8');
   for (const path of ['/', '/login']) {
-    app.get(path, { config: { access: 'public' }, schema: { hide: true } }, async (_request, reply) =>
-      reply.type('text/html; charset=utf-8').send(page),
-    );
+    app.get(path, { config: { access: 'public' }, schema: { hide: true } }, async (_request, reply) => reply.type('text/html; charset=utf-8').send(page));
   }
   app.get('/assets/interim.js', { config: { access: 'public' }, schema: { hide: true } }, async (_request, reply) =>
     reply.type('text/javascript; charset=utf-8').header('cache-control', 'no-cache').send(script),

@@ -1,0 +1,199 @@
+import type { Frame, HostStatus, HostSummary, LiveClientMessage, LiveServerMessage } from '@vigil/schema';
+
+export type ConnectionState = 'connecting' | 'live' | 'reconnecting' | 'offline';
+
+/** How many recent values of each host's headline figures the fleet keeps for its sparklines. */
+export const SPARK_POINTS = 60;
+
+export interface HostLive {
+  summary: HostSummary;
+  frame: Frame | null;
+  /** Recent CPU % values, oldest first (for sparklines). */
+  cpuHistory: number[];
+}
+
+type Listener = () => void;
+
+/**
+ * The live data of the dashboard, outside React: the fleet's summaries and the frames of watched hosts,
+ * fed by the hub's WebSocket (/api/v1/live), with reconnect. Components read it through
+ * useSyncExternalStore with a key ("fleet", "host:<id>", "connection"), so a message re-renders only what
+ * it changed, and notifications are batched to one per animation frame.
+ */
+export class LiveStore {
+  readonly hosts = new Map<string, HostLive>();
+  state: ConnectionState = 'connecting';
+  /** Version counters per key: a snapshot for useSyncExternalStore. */
+  private versions = new Map<string, number>();
+  private listeners = new Map<string, Set<Listener>>();
+  private pending = new Set<string>();
+  private scheduled = false;
+  private socket: WebSocket | null = null;
+  private retry = 0;
+  private closed = false;
+  private fleetWatchers = 0;
+  private hostWatchers = new Map<string, { count: number; processes: boolean; connections: boolean }>();
+  fleetVersion = 0;
+
+  constructor(private readonly url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api/v1/live`) {}
+
+  version(key: string): number {
+    return this.versions.get(key) ?? 0;
+  }
+
+  subscribe(key: string, listener: Listener): () => void {
+    let set = this.listeners.get(key);
+    if (!set) {
+      set = new Set();
+      this.listeners.set(key, set);
+    }
+    set.add(listener);
+    return () => set.delete(listener);
+  }
+
+  private changed(key: string): void {
+    this.versions.set(key, (this.versions.get(key) ?? 0) + 1);
+    this.pending.add(key);
+    if (this.scheduled) return;
+    this.scheduled = true;
+    const flush = () => {
+      this.scheduled = false;
+      const keys = [...this.pending];
+      this.pending.clear();
+      for (const k of keys) for (const l of this.listeners.get(k) ?? []) l();
+    };
+    if (typeof requestAnimationFrame === 'function' && typeof document !== 'undefined' && !document.hidden) requestAnimationFrame(flush);
+    else setTimeout(flush, 16);
+  }
+
+  connect(): void {
+    this.closed = false;
+    const socket = new WebSocket(this.url);
+    this.socket = socket;
+    this.setState(this.retry === 0 ? 'connecting' : 'reconnecting');
+    socket.onopen = () => {
+      this.retry = 0;
+      this.setState('live');
+      if (this.fleetWatchers > 0) this.send({ type: 'subscribe', channel: 'fleet' });
+      for (const [hostId, w] of this.hostWatchers)
+        this.send({ type: 'subscribe', channel: 'host', hostId, processes: w.processes, connections: w.connections });
+    };
+    socket.onmessage = (event) => this.receive(JSON.parse(String(event.data)) as LiveServerMessage);
+    socket.onclose = () => {
+      if (this.socket !== socket || this.closed) return;
+      this.setState('reconnecting');
+      // Backoff with jitter: a hub restart does not get every browser back in the same instant.
+      const delay = Math.min(15_000, 500 * 2 ** this.retry++) * (0.5 + Math.random() / 2);
+      setTimeout(() => {
+        if (!this.closed) this.connect();
+      }, delay);
+    };
+  }
+
+  close(): void {
+    this.closed = true;
+    this.socket?.close();
+    this.setState('offline');
+  }
+
+  private setState(state: ConnectionState): void {
+    this.state = state;
+    this.changed('connection');
+  }
+
+  private send(message: LiveClientMessage): void {
+    if (this.socket?.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify(message));
+  }
+
+  private upsert(summary: HostSummary): HostLive {
+    let host = this.hosts.get(summary.id);
+    if (!host) {
+      host = { summary, frame: null, cpuHistory: [] };
+      this.hosts.set(summary.id, host);
+      this.fleetVersion++;
+      this.changed('fleet');
+    }
+    if (summary.ts !== null && summary.ts !== host.summary.ts && summary.cpuPercent !== null) {
+      // A new array (not pushed in place), so that a sparkline sees its values changed.
+      host.cpuHistory = [...host.cpuHistory.slice(1 - SPARK_POINTS), summary.cpuPercent];
+    }
+    if (
+      summary.status !== host.summary.status ||
+      summary.hostname !== host.summary.hostname ||
+      summary.tags.join() !== host.summary.tags.join()
+    ) {
+      this.fleetVersion++;
+      this.changed('fleet');
+    }
+    host.summary = summary;
+    this.changed(`summary:${summary.id}`);
+    return host;
+  }
+
+  /** Handles one message of the hub (exported for tests). */
+  receive(message: LiveServerMessage): void {
+    switch (message.type) {
+      case 'fleet': {
+        if (message.full) {
+          const ids = new Set(message.hosts.map((h) => h.id));
+          for (const id of [...this.hosts.keys()]) if (!ids.has(id)) this.hosts.delete(id);
+          this.fleetVersion++;
+          this.changed('fleet');
+        }
+        for (const summary of message.hosts) this.upsert(summary);
+        for (const id of message.removed) {
+          if (this.hosts.delete(id)) {
+            this.fleetVersion++;
+            this.changed('fleet');
+          }
+        }
+        break;
+      }
+      case 'host': {
+        const host = this.upsert(message.summary);
+        host.frame = message.frame;
+        this.changed(`host:${message.hostId}`);
+        break;
+      }
+      case 'status': {
+        const host = this.hosts.get(message.hostId);
+        if (host) this.upsert({ ...host.summary, status: message.status as HostStatus });
+        break;
+      }
+      case 'error':
+        console.warn(`live: ${message.message}`);
+        break;
+    }
+  }
+
+  /** Starts watching the fleet; returns the function that stops. */
+  watchFleet(): () => void {
+    if (this.fleetWatchers++ === 0) this.send({ type: 'subscribe', channel: 'fleet' });
+    return () => {
+      if (--this.fleetWatchers === 0) this.send({ type: 'unsubscribe', channel: 'fleet' });
+    };
+  }
+
+  /** Starts watching one host (with its full process or socket table when asked). */
+  watchHost(hostId: string, tables: { processes?: boolean; connections?: boolean } = {}): () => void {
+    const current = this.hostWatchers.get(hostId);
+    const next = {
+      count: (current?.count ?? 0) + 1,
+      processes: !!(current?.processes || tables.processes),
+      connections: !!(current?.connections || tables.connections),
+    };
+    this.hostWatchers.set(hostId, next);
+    if (!current || next.processes !== current.processes || next.connections !== current.connections) {
+      this.send({ type: 'subscribe', channel: 'host', hostId, processes: next.processes, connections: next.connections });
+    }
+    return () => {
+      const w = this.hostWatchers.get(hostId);
+      if (!w) return;
+      if (--w.count > 0) return;
+      this.hostWatchers.delete(hostId);
+      this.send({ type: 'unsubscribe', channel: 'host', hostId });
+    };
+  }
+}
+
+export const live = new LiveStore();
