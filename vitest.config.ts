@@ -1,10 +1,18 @@
+import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vitest/config';
 
-const SOURCES = ['packages/*/src/**/*.test.ts', 'apps/*/src/**/*.test.ts', 'apps/*/test/**/*.test.ts', 'e2e/**/*.test.ts'];
+const SOURCES = [
+  'packages/*/src/**/*.test.ts',
+  'apps/*/src/**/*.test.ts',
+  'apps/*/test/**/*.test.ts',
+  'apps/*/test/**/*.test.tsx',
+  'e2e/**/*.test.ts',
+];
 /** Tests that measure this machine (CPU shares, timings) or drive real processes end to end. */
 const LIVE = ['**/*.live.test.ts'];
 
 export default defineConfig({
+  plugins: [react()],
   test: {
     testTimeout: 30_000,
     hookTimeout: 30_000,

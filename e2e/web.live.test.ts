@@ -1,0 +1,120 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launch, login, shot } from './helpers/browser.ts';
+import { startTestHub, type TestHub, waitFor } from './helpers/hub.ts';
+
+let t: TestHub;
+let browser: Browser;
+let page: Page;
+const children: ChildProcess[] = [];
+
+const stateOf = (pid: number) => readFileSync(`/proc/${pid}/stat`, 'latin1').split(') ')[1]?.[0];
+
+beforeAll(async () => {
+  t = await startTestHub();
+  await t.startAgent('web-1');
+  await t.tokenFor('viewer');
+  browser = await launch();
+  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+}, 60_000);
+
+afterAll(async () => {
+  for (const c of children) c.kill('SIGKILL');
+  await browser?.close();
+  await t?.stop();
+});
+
+describe('the dashboard in Chromium', () => {
+  it('logs in and shows the fleet, live', async () => {
+    await login(page, t.url, 'admin', 'admin-password');
+    await page.getByText('live', { exact: true }).waitFor({ timeout: 10_000 });
+    await page.locator('[data-host="web-1"]').waitFor();
+    await shot(page, 'fleet');
+  });
+
+  it("watches the local host's CPU number change", async () => {
+    const cpu = page.getByTestId('stat-cpu');
+    const first = await cpu.textContent();
+    // A busy child makes sure the figure moves.
+    const busy = spawn('sh', ['-c', 'while :; do :; done']);
+    children.push(busy);
+    await waitFor('the CPU figure to change', async () => (await cpu.textContent()) !== first, 15_000);
+    busy.kill('SIGKILL');
+  });
+
+  it('finds a test process, suspends it through the dialog, sees it stopped, and resumes it', async () => {
+    const child = spawn('sleep', ['3600']);
+    children.push(child);
+    const pid = child.pid as number;
+    await page.goto(`${t.url}/hosts/web-1/processes`);
+    await page.getByLabel('Filter processes').fill(String(pid));
+    const row = page
+      .getByRole('row')
+      .filter({ hasText: String(pid) })
+      .first();
+    await row.waitFor({ timeout: 15_000 });
+    await row.click();
+    await page.getByRole('button', { name: 'Suspend' }).click();
+    await shot(page, 'process-confirm');
+    await page.getByTestId('confirm-action').click();
+    await waitFor('the process to stop', () => stateOf(pid) === 'T');
+    await page.getByTestId('drawer-state').filter({ hasText: 'stopped' }).waitFor({ timeout: 10_000 });
+    await shot(page, 'process-stopped');
+    await page.getByRole('button', { name: 'Resume' }).click();
+    await page.getByTestId('confirm-action').click();
+    await waitFor('the process to run again', () => stateOf(pid) === 'S');
+    await page.getByTestId('drawer-state').filter({ hasText: 'sleeping' }).waitFor({ timeout: 10_000 });
+  });
+
+  it('changes the history range', async () => {
+    await page.goto(`${t.url}/hosts/web-1/performance`);
+    await page.getByTestId('range-info').filter({ hasText: 'tier' }).waitFor();
+    await page.getByRole('button', { name: '5m', exact: true }).click();
+    await page.getByTestId('range-info').filter({ hasText: 'every sample' }).waitFor();
+    await page.getByRole('button', { name: '24h', exact: true }).click();
+    await page.getByTestId('range-info').filter({ hasText: /steps/ }).waitFor();
+    expect(await page.getByRole('button', { name: '24h', exact: true }).getAttribute('aria-pressed')).toBe('true');
+    await shot(page, 'performance');
+  });
+
+  it('hides process control from a viewer', async () => {
+    const viewer = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await login(viewer, t.url, 'viewer-user', 'viewer-password');
+    await viewer.goto(`${t.url}/hosts/web-1/processes`);
+    await viewer.getByLabel('Filter processes').fill(String(process.pid));
+    const row = viewer
+      .getByRole('row')
+      .filter({ hasText: String(process.pid) })
+      .first();
+    await row.waitFor({ timeout: 15_000 });
+    await row.click();
+    await viewer.getByTestId('drawer-state').waitFor();
+    expect(await viewer.getByRole('button', { name: 'Suspend' }).count()).toBe(0);
+    expect(await viewer.getByRole('button', { name: 'Kill' }).count()).toBe(0);
+    await viewer.close();
+  });
+
+  it('has no horizontal scroll at 375 px wide', async () => {
+    const phone = await browser.newPage({ viewport: { width: 375, height: 812 } });
+    await login(phone, t.url, 'admin', 'admin-password');
+    for (const path of [
+      '/',
+      '/hosts/web-1/overview',
+      '/hosts/web-1/performance',
+      '/hosts/web-1/processes',
+      '/hosts/web-1/network',
+      '/settings/users',
+    ]) {
+      await phone.goto(`${t.url}${path}`);
+      await phone.waitForLoadState('networkidle');
+      const width = await phone.evaluate(() => document.documentElement.scrollWidth);
+      expect({ path, width }).toEqual({ path, width: 375 });
+    }
+    await phone.goto(`${t.url}/`);
+    await phone.getByTestId('stat-cpu').waitFor();
+    await shot(phone, 'fleet-375');
+    await phone.close();
+  });
+});
