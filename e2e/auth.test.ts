@@ -49,7 +49,27 @@ const REST_ACCESS: Record<string, Access> = {
   'GET /api/v1/hosts/{id}/processes/top': 'viewer',
   'POST /api/v1/metrics/custom': 'operator',
   'GET /api/v1/export': 'viewer',
+  // Alerts.
+  'GET /api/v1/alert-rules': 'viewer',
+  'POST /api/v1/alert-rules': 'admin',
+  'GET /api/v1/alert-rules/{id}': 'viewer',
+  'PUT /api/v1/alert-rules/{id}': 'admin',
+  'DELETE /api/v1/alert-rules/{id}': 'admin',
+  'GET /api/v1/alerts': 'viewer',
+  'GET /api/v1/alerts/statistics': 'viewer',
+  'GET /api/v1/alerts/{id}': 'viewer',
+  'POST /api/v1/alerts/{id}/ack': 'operator',
+  'POST /api/v1/alerts/{id}/resolve': 'operator',
+  'GET /api/v1/channels': 'admin',
+  'POST /api/v1/channels': 'admin',
+  'PUT /api/v1/channels/{id}': 'admin',
+  'DELETE /api/v1/channels/{id}': 'admin',
+  'POST /api/v1/channels/{id}/test': 'admin',
+  'GET /api/v1/silences': 'viewer',
+  'POST /api/v1/silences': 'operator',
+  'DELETE /api/v1/silences/{id}': 'operator',
   // Seeds 000, 001 and 002.
+  'GET /api/alerts': 'viewer',
   'GET /api/metrics': 'viewer',
   'GET /api/metrics/current': 'viewer',
   'GET /api/metrics/history/system': 'viewer',
@@ -83,7 +103,7 @@ const wsRoutes = Object.entries(WS_ACCESS).map(([path, access]) => ({ path, acce
 
 let t: TestHub;
 let sleeper: ChildProcess;
-const ids = { host: 'auth-host', pid: 0, token: '', user: 0 };
+const ids = { host: 'auth-host', pid: 0, token: '', user: 0, rule: 0, alert: 0, channel: 0, silence: 0 };
 const tokens = { viewer: '', operator: '', agent: '', revoked: '', expired: '' };
 
 /** A route's path with real ids in place of its parameters. */
@@ -91,6 +111,10 @@ function concrete(path: string): string {
   return path
     .replace('/api/v1/tokens/{id}', `/api/v1/tokens/${ids.token}`)
     .replace('/api/v1/users/{id}', `/api/v1/users/${ids.user}`)
+    .replace('/api/v1/alert-rules/{id}', `/api/v1/alert-rules/${ids.rule}`)
+    .replace('/api/v1/alerts/{id}', `/api/v1/alerts/${ids.alert}`)
+    .replace('/api/v1/channels/{id}', `/api/v1/channels/${ids.channel}`)
+    .replace('/api/v1/silences/{id}', `/api/v1/silences/${ids.silence}`)
     .replaceAll('{id}', ids.host)
     .replaceAll('{server_id}', ids.host)
     .replaceAll('{pid}', String(ids.pid))
@@ -121,6 +145,22 @@ beforeAll(async () => {
   ids.token = agent.body.id;
   const users = await t.api('GET', '/api/v1/users', { token: t.admin });
   ids.user = users.body.find((u: { name: string }) => u.name === 'viewer-user').id;
+
+  // A rule that holds on every host at once, so that there is an alert to ask about; a channel and a silence.
+  const rule = await t.api('POST', '/api/v1/alert-rules', {
+    token: t.admin,
+    body: { name: 'always', metric: 'cpu_usage_percent', op: '>=', warning: 0 },
+  });
+  expect(rule.status, JSON.stringify(rule.body)).toBe(201);
+  ids.rule = rule.body.id;
+  ids.alert = await waitFor('an alert of the rule that always holds', async () => {
+    const alerts = await t.api('GET', `/api/v1/alerts?rule=${ids.rule}`, { token: t.admin });
+    return alerts.body[0]?.id;
+  });
+  const channel = await t.api('POST', '/api/v1/channels', { token: t.admin, body: { type: 'log', name: 'auth-test-log' } });
+  ids.channel = channel.body.id;
+  const silence = await t.api('POST', '/api/v1/silences', { token: t.admin, body: { for: '1h', comment: 'auth test' } });
+  ids.silence = silence.body.id;
 
   const revoked = await t.api('POST', '/api/v1/tokens', { token: t.admin, body: { kind: 'api', name: 'revoked', role: 'admin' } });
   tokens.revoked = revoked.body.token;

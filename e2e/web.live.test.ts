@@ -109,7 +109,7 @@ describe('the dashboard in Chromium', () => {
     ]) {
       await phone.goto(`${t.url}${path}`);
       await phone.waitForLoadState('networkidle');
-      const width = await phone.evaluate("document.documentElement.scrollWidth");
+      const width = await phone.evaluate('document.documentElement.scrollWidth');
       expect({ path, width }).toEqual({ path, width: 375 });
     }
     await phone.goto(`${t.url}/`);

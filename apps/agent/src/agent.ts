@@ -74,6 +74,7 @@ export class Agent {
         if (message.type === 'subscribe') {
           this.setChannels(message.channels);
           this.options.followPids = new Set(message.followPids);
+          this.options.followNames = message.followNames;
         } else {
           const remaining = (['processes', 'connections'] as Channel[]).filter((c) => this.hasChannel(c) && !message.channels.includes(c));
           this.setChannels(remaining);

@@ -85,7 +85,12 @@ describe('live collection on this host', () => {
     await waitFor('the busy child to run', () => stateOf(pid) === 'R');
     // The kernel's own count of the child's CPU time over the same window, read independently: on a busy
     // machine the child gets less than a core, and the reading must then match what it really got.
-    const ticks = () => readFileSync(`/proc/${pid}/stat`, 'latin1').split(') ')[1]?.split(' ').slice(11, 13).reduce((a, b) => a + Number(b), 0) ?? 0;
+    const ticks = () =>
+      readFileSync(`/proc/${pid}/stat`, 'latin1')
+        .split(') ')[1]
+        ?.split(' ')
+        .slice(11, 13)
+        .reduce((a, b) => a + Number(b), 0) ?? 0;
     const before = { ticks: ticks(), at: performance.now() };
     const frame = await measure();
     const truth = ((ticks() - before.ticks) / 100 / ((performance.now() - before.at) / 1000)) * 100;

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { AgentCollection } from '@vigil/schema';
+import { AgentCollection, AlertRuleInput, NotificationChannelInput } from '@vigil/schema';
 import { parse as parseYaml } from 'yaml';
 import * as z from 'zod';
 
@@ -62,6 +62,21 @@ export const HubConfig = z.strictObject({
       hourDays: z.coerce.number().positive().default(730),
       /** The history database may grow to this size; beyond it, the oldest samples go first. */
       maxSizeGb: z.coerce.number().positive().default(20),
+    })
+    .prefault({}),
+  alerts: z
+    .strictObject({
+      /** Rules and channels kept in this file (read-only through the API). */
+      rules: z.array(AlertRuleInput).default([]),
+      channels: z.array(NotificationChannelInput).default([]),
+      /** The first alert of a quiet channel waits this long for others to join it. */
+      groupWaitSeconds: z.coerce.number().min(0).max(3600).default(10),
+      /** At most one notification per channel in this window (alerts are grouped). */
+      groupIntervalMinutes: z.coerce.number().min(0).max(1440).default(5),
+      /** Firing alerts nobody acknowledged are told again this often. */
+      repeatIntervalHours: z.coerce.number().min(0.01).max(720).default(4),
+      /** Create the default rules (CPU, memory, disk, host offline, zombies) and a log channel on first start. */
+      defaults: flag().default(true),
     })
     .prefault({}),
   log: z.strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') }).prefault({}),

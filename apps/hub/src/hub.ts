@@ -1,6 +1,8 @@
 import { chmodSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { AlertRuleInput } from '@vigil/schema';
 import pino, { type Logger } from 'pino';
+import { Alerting } from './alert/index.ts';
 import { AuthService } from './auth/service.ts';
 import type { HubConfig } from './config.ts';
 import { ProcessControl } from './control/process-control.ts';
@@ -39,6 +41,7 @@ export class Hub {
   readonly control: ProcessControl;
   readonly fanout: LiveFanout;
   readonly storage: SqliteStorage;
+  readonly alerting: Alerting;
   readonly log: Logger;
   app!: App;
   firstStart: FirstStart | null = null;
@@ -77,6 +80,18 @@ export class Hub {
       warn: (message) => this.log.warn(message),
     });
     this.ingest.storage = this.storage;
+    this.alerting = new Alerting(
+      this.stores.alerts,
+      this.live,
+      this.ingest,
+      config,
+      dataDir,
+      () => this.publicUrl,
+      (input) => AlertRuleInput.parse(input),
+      (message) => this.log.warn(message),
+      { now: Date.now },
+      { get: () => this.stores.settings.get('alerts_seeded') === '1', set: () => this.stores.settings.set('alerts_seeded', '1') },
+    );
   }
 
   static async start(options: HubOptions): Promise<Hub> {
@@ -90,6 +105,7 @@ export class Hub {
       ingest: hub.ingest,
       control: hub.control,
       storage: hub.storage,
+      alerting: hub.alerting,
       publicUrl: () => hub.publicUrl,
       localHostId: () => hub.localHostId,
     };
@@ -131,6 +147,7 @@ export class Hub {
     if (this.sweepTimer) clearInterval(this.sweepTimer);
     if (this.pruneTimer) clearInterval(this.pruneTimer);
     releaseHolds();
+    this.alerting.close();
     this.fanout.close();
     this.ingest.close();
     await this.app?.close();

@@ -110,6 +110,8 @@ export const HostSummary = z.object({
   processes: z.number().int().nullable(),
   /** Timestamp of the latest frame, Unix ms. */
   ts: z.number().nullable(),
+  /** Firing alerts of the host, by severity (absent when none fire). */
+  alerts: z.object({ warning: z.number().int(), critical: z.number().int() }).optional(),
 });
 export type HostSummary = z.infer<typeof HostSummary>;
 

@@ -257,11 +257,13 @@ export const METRICS: ReadonlyMap<string, MetricDef> = new Map(entries.map((e) =
 
 /**
  * Calls `sink` once per sample of a frame: every numeric field becomes a series. Values that are unknown
- * (null: a rate on its first reading, a sensor the driver does not report) give no sample.
+ * (null: a rate on its first reading, a sensor the driver does not report) give no sample. `only` limits the
+ * work to some metrics (alert rules read a few of them from every frame).
  */
-export function forEachSample(frame: Frame, sink: SampleSink): void {
+export function forEachSample(frame: Frame, sink: SampleSink, only?: ReadonlySet<string>): void {
   const s = frame.system;
   for (const entry of entries) {
+    if (only && !only.has(entry.name)) continue;
     entry.extract(
       s,
       (value, labelValues) => {

@@ -2,6 +2,7 @@
  * @vigil/schema: the one wire format of Vigil. Every app (agent, hub, web, CLI) imports these schemas and
  * their types; nobody declares a wire type by hand.
  */
+export * from './alerts.ts';
 export * from './api.ts';
 export * from './catalogue.ts';
 export * from './config.ts';

@@ -52,6 +52,8 @@ export const Subscribe = z.object({
   channels: z.array(Channel),
   /** PIDs to include in every frame whatever their rank. */
   followPids: z.array(z.number().int().positive()).default([]),
+  /** Process names (exact, or /regex/) to include in every frame: process alert rules watch them. */
+  followNames: z.array(z.string().min(1).max(200)).max(200).default([]),
 });
 export type Subscribe = z.infer<typeof Subscribe>;
 

@@ -37,6 +37,8 @@ export interface CollectOptions {
   connections: boolean;
   /** PIDs to include whatever their rank (the hub follows them). */
   followPids: ReadonlySet<number>;
+  /** Process names (exact or /regex/) to include whatever their rank (process alert rules). */
+  followNames?: readonly string[];
 }
 
 /** A process as the processes collector keeps it during a cycle (what other collectors may look at). */

@@ -1,6 +1,6 @@
 import { basename, join } from 'node:path';
 import { containerFromCgroup, PF_KTHREAD, type PidStat, parsePasswd, readTextOrNull } from '@vigil/procfs';
-import type { ProcessInfo, ProcessState, ProcessSummary } from '@vigil/schema';
+import { type ProcessInfo, type ProcessState, type ProcessSummary, processNameMatches } from '@vigil/schema';
 import type { CollectContext, Collector, ProcessRecord } from './collector.ts';
 import { counterRate } from './rates.ts';
 
@@ -57,7 +57,12 @@ export function processName(comm: string, args: string[]): string {
 }
 
 /** Picks the processes a frame carries: the top by CPU and by memory, and any followed PID. */
-export function selectProcesses(all: ProcessInfo[], limit: number, follow: ReadonlySet<number>): ProcessInfo[] {
+export function selectProcesses(
+  all: ProcessInfo[],
+  limit: number,
+  follow: ReadonlySet<number>,
+  followNames: readonly string[] = [],
+): ProcessInfo[] {
   if (all.length <= limit) return all;
   const chosen = new Set<ProcessInfo>();
   const byCpu = [...all].sort((a, b) => (b.cpuPercent ?? 0) - (a.cpuPercent ?? 0));
@@ -67,6 +72,7 @@ export function selectProcesses(all: ProcessInfo[], limit: number, follow: Reado
     chosen.add(byMemory[i] as ProcessInfo);
   }
   if (follow.size > 0) for (const p of all) if (follow.has(p.pid)) chosen.add(p);
+  if (followNames.length > 0) for (const p of all) if (followNames.some((pattern) => processNameMatches(pattern, p.name))) chosen.add(p);
   return all.filter((p) => chosen.has(p));
 }
 
@@ -215,7 +221,7 @@ export function processesCollector(): Collector {
       ctx.processTable = table;
       const all = table.map((r) => r.info);
       out.system.processes = summary;
-      out.processes = ctx.options.allProcesses ? all : selectProcesses(all, TOP_PROCESSES, ctx.options.followPids);
+      out.processes = ctx.options.allProcesses ? all : selectProcesses(all, TOP_PROCESSES, ctx.options.followPids, ctx.options.followNames);
       out.processesComplete = out.processes.length === all.length;
     },
   };

@@ -64,7 +64,17 @@ export class Ingest {
   }
 
   private subscribeMessage(channels: Channel[]): HubMessage {
-    return { v: PROTOCOL_VERSION, type: 'subscribe', channels, followPids: [] };
+    return { v: PROTOCOL_VERSION, type: 'subscribe', channels, followPids: [], followNames: this.followNames };
+  }
+
+  /** Process names every agent includes in its frames whatever their rank (process alert rules watch them). */
+  private followNames: string[] = [];
+
+  setFollowNames(names: string[]): void {
+    const sorted = [...new Set(names)].sort();
+    if (sorted.join('\u0000') === this.followNames.join('\u0000')) return;
+    this.followNames = sorted;
+    for (const [hostId, connection] of this.connections) connection.send(this.subscribeMessage(this.subscriptions.channels(hostId)));
   }
 
   /** Takes over an authenticated agent WebSocket. */

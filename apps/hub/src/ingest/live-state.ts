@@ -15,11 +15,15 @@ export interface LiveHost {
   lastAckedSeq: number | null;
   /** Cached summary of `latest`, rebuilt when a frame arrives. */
   summary: HostSummary;
+  /** Firing alerts by severity, kept in the summary. */
+  alerts?: { warning: number; critical: number };
 }
 
 export type LiveEvent =
   | { type: 'frame'; host: LiveHost; frame: Frame }
   | { type: 'status'; host: LiveHost; status: HostStatus }
+  /** The summary changed without a frame (alert badges, tags). */
+  | { type: 'summary'; host: LiveHost }
   | { type: 'removed'; hostId: string };
 
 /**
@@ -99,6 +103,7 @@ export class LiveState {
     if (host.latest && frame.ts <= host.latest.ts) return false;
     host.latest = frame;
     host.summary = summarize(host.record, host.status, host.lastSeen, frame);
+    if (host.alerts) host.summary.alerts = host.alerts;
     this.emit({ type: 'frame', host, frame });
     return true;
   }
@@ -119,11 +124,22 @@ export class LiveState {
     }
   }
 
+  /** Sets the firing-alert counts of a host (its badge in the fleet). */
+  setAlertCounts(id: string, counts: { warning: number; critical: number }): void {
+    const host = this.hosts.get(id);
+    if (!host) return;
+    host.alerts = counts.warning + counts.critical > 0 ? counts : undefined;
+    host.summary = { ...host.summary, alerts: host.alerts };
+    if (!host.alerts) delete host.summary.alerts;
+    this.emit({ type: 'summary', host });
+  }
+
   setTags(id: string, tags: string[]): void {
     const host = this.hosts.get(id);
     if (!host) return;
     host.record = { ...host.record, tags };
     host.summary = { ...host.summary, tags };
+    this.emit({ type: 'summary', host });
   }
 
   remove(id: string): void {

@@ -1,5 +1,6 @@
 import type {} from '@fastify/cookie';
 import type { Role } from '@vigil/schema';
+import type { Alerting } from '../alert/index.ts';
 import type { AuthService, Principal } from '../auth/service.ts';
 import type { HubConfig } from '../config.ts';
 import type { ProcessControl } from '../control/process-control.ts';
@@ -16,6 +17,7 @@ export interface ServeContext {
   ingest: Ingest;
   control: ProcessControl;
   storage: Storage;
+  alerting: Alerting;
   /** The URL users reach the hub at (for links). */
   publicUrl: () => string;
   /** The host id of the hub's own local agent, once it has connected. */

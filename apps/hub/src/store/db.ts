@@ -61,6 +61,77 @@ const MIGRATIONS: string[] = [
   CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
   CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
   `,
+  `
+  CREATE TABLE alert_rules (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    definition TEXT NOT NULL,
+    source TEXT NOT NULL CHECK (source IN ('api', 'default', 'config')),
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE TABLE alerts (
+    id INTEGER PRIMARY KEY,
+    rule_id INTEGER NOT NULL,
+    rule_name TEXT NOT NULL,
+    host_id TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    state TEXT NOT NULL,
+    severity TEXT NOT NULL,
+    value REAL,
+    threshold REAL,
+    message TEXT NOT NULL,
+    started_at INTEGER NOT NULL,
+    fired_at INTEGER,
+    resolved_at INTEGER,
+    resolved_by TEXT,
+    ack_by TEXT,
+    ack_at INTEGER,
+    comment TEXT,
+    last_notified_at INTEGER
+  );
+  CREATE INDEX alerts_started ON alerts(started_at);
+  CREATE INDEX alerts_open ON alerts(state) WHERE state != 'resolved';
+  CREATE TABLE alert_transitions (
+    id INTEGER PRIMARY KEY,
+    alert_id INTEGER NOT NULL REFERENCES alerts(id) ON DELETE CASCADE,
+    at INTEGER NOT NULL,
+    from_state TEXT NOT NULL,
+    to_state TEXT NOT NULL,
+    severity TEXT NOT NULL,
+    value REAL
+  );
+  CREATE INDEX alert_transitions_alert ON alert_transitions(alert_id);
+  CREATE TABLE channels (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    config TEXT NOT NULL,
+    source TEXT NOT NULL DEFAULT 'api',
+    created_at INTEGER NOT NULL,
+    last_sent_at INTEGER,
+    last_error TEXT
+  );
+  CREATE TABLE silences (
+    id INTEGER PRIMARY KEY,
+    scope TEXT NOT NULL,
+    rule_id INTEGER,
+    until INTEGER,
+    schedule TEXT,
+    comment TEXT,
+    created_by TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+  CREATE TABLE notifications (
+    id INTEGER PRIMARY KEY,
+    channel_id INTEGER NOT NULL,
+    at INTEGER NOT NULL,
+    alert_ids TEXT NOT NULL,
+    ok INTEGER NOT NULL,
+    attempts INTEGER NOT NULL,
+    error TEXT
+  );
+  CREATE INDEX notifications_at ON notifications(at);
+  `,
 ];
 
 /** Opens (creating if needed) the hub's database and brings its schema up to date. */

@@ -1,3 +1,4 @@
+import { AlertStore } from './alerts.ts';
 import { AuditStore } from './audit.ts';
 import { type Db, openDatabase } from './db.ts';
 import { HostStore } from './hosts.ts';
@@ -5,6 +6,7 @@ import { SettingsStore } from './settings.ts';
 import { TokenStore } from './tokens.ts';
 import { UserStore } from './users.ts';
 
+export { AlertStore } from './alerts.ts';
 export { AuditStore } from './audit.ts';
 export { type Db, openDatabase } from './db.ts';
 export { type HostRecord, HostStore, hostIdOf } from './hosts.ts';
@@ -20,6 +22,7 @@ export interface Stores {
   tokens: TokenStore;
   audit: AuditStore;
   settings: SettingsStore;
+  alerts: AlertStore;
 }
 
 export function openStores(path: string): Stores {
@@ -30,6 +33,7 @@ export function openStores(path: string): Stores {
     users: new UserStore(db),
     tokens: new TokenStore(db),
     audit: new AuditStore(db),
+    alerts: new AlertStore(db),
     settings: new SettingsStore(db),
   };
 }

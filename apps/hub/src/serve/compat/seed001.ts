@@ -38,7 +38,21 @@ export const Seed001HistoryRow = z.object({
   network_bytes_sent_per_sec: z.number().nullable(),
 });
 
-/** Seed 001: current metrics, system history, and pausing/resuming collection. (Alerts and reports come with those features.) */
+/** One row of seed 001's alerts table, with the host and the alert's id added. */
+export const Seed001Alert = z.object({
+  id: z.number().int(),
+  timestamp: z.string(),
+  host_id: z.string(),
+  alert_type: z.string(),
+  severity: z.string(),
+  message: z.string(),
+  metric_value: z.number().nullable(),
+  threshold: z.number().nullable(),
+  acknowledged: z.boolean(),
+  resolved: z.boolean(),
+});
+
+/** Seed 001: current metrics, system history, alerts, and pausing/resuming collection. (Reports come with that feature.) */
 export function registerSeed001(root: FastifyInstance, ctx: ServeContext, localHostId: () => string | null): void {
   const app = root.withTypeProvider<ZodTypeProvider>();
   app.get(
@@ -151,6 +165,46 @@ export function registerSeed001(root: FastifyInstance, ctx: ServeContext, localH
           network_bytes_recv_per_sec: r.network_receive_bytes_per_second ?? null,
           network_bytes_sent_per_sec: r.network_transmit_bytes_per_second ?? null,
         }));
+    },
+  );
+
+  app.get(
+    '/api/alerts',
+    {
+      schema: {
+        tags: ['compat'],
+        summary: 'Seed 001 alerts of the last hours, newest first (pending alerts are left out: they have not fired)',
+        querystring: z.object({
+          hours: z.coerce
+            .number()
+            .positive()
+            .max(24 * 366)
+            .default(24),
+          host: z.string().optional(),
+        }),
+        response: { 200: z.array(Seed001Alert) },
+      },
+    },
+    async (request) => {
+      const since = Date.now() - request.query.hours * 3_600_000;
+      return ctx.stores.alerts
+        .alerts({ since, hostId: request.query.host, limit: 10_000 })
+        .filter((a) => a.firedAt !== null)
+        .map((stored) => {
+          const a = stored.state === 'resolved' ? stored : (ctx.alerting.alert(stored.id) ?? stored);
+          return {
+            id: a.id,
+            timestamp: new Date(a.firedAt ?? a.startedAt).toISOString(),
+            host_id: a.hostId,
+            alert_type: a.ruleName,
+            severity: a.severity,
+            message: a.message,
+            metric_value: a.value,
+            threshold: a.threshold,
+            acknowledged: a.acknowledgedAt !== null,
+            resolved: a.state === 'resolved',
+          };
+        });
     },
   );
 

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ServeContext } from '../context.ts';
 import { registerAdminRoutes } from './admin.ts';
+import { registerAlertRoutes } from './alerts.ts';
 import { registerAuthRoutes } from './auth.ts';
 import { registerConnectionRoutes } from './connections.ts';
 import { registerHealthRoute } from './health.ts';
@@ -21,4 +22,5 @@ export function registerRestRoutes(app: FastifyInstance, ctx: ServeContext): voi
   registerConnectionRoutes(app, ctx);
   registerAdminRoutes(app, ctx);
   registerHistoryRoutes(app, ctx);
+  registerAlertRoutes(app, ctx);
 }

@@ -39,7 +39,9 @@ export async function registerWebRoutes(app: FastifyInstance): Promise<void> {
       });
     });
     for (const path of APP_ROUTES) {
-      app.get(path, { config: { access: 'public' }, schema: { hide: true } }, async (_request, reply) => reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(index));
+      app.get(path, { config: { access: 'public' }, schema: { hide: true } }, async (_request, reply) =>
+        reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(index),
+      );
     }
     return;
   }
@@ -48,7 +50,9 @@ export async function registerWebRoutes(app: FastifyInstance): Promise<void> {
   const page = readFileSync(`${dir}index.html`, 'utf8');
   const script = readFileSync(`${dir}interim.js`, 'utf8');
   for (const path of ['/', '/login']) {
-    app.get(path, { config: { access: 'public' }, schema: { hide: true } }, async (_request, reply) => reply.type('text/html; charset=utf-8').send(page));
+    app.get(path, { config: { access: 'public' }, schema: { hide: true } }, async (_request, reply) =>
+      reply.type('text/html; charset=utf-8').send(page),
+    );
   }
   app.get('/assets/interim.js', { config: { access: 'public' }, schema: { hide: true } }, async (_request, reply) =>
     reply.type('text/javascript; charset=utf-8').header('cache-control', 'no-cache').send(script),

@@ -66,6 +66,7 @@ export class LiveFanout {
     }
     this.dirty.set(event.host.record.id, event.host.summary);
     this.scheduleFleet();
+    if (event.type === 'summary') return;
     const hostId = event.host.record.id;
     for (const client of this.clients) {
       if (!client.hosts.has(hostId)) continue;

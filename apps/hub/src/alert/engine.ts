@@ -1,0 +1,291 @@
+import { type Alert, type AlertRule, type Comparison, durationMs, type Frame, type Severity } from '@vigil/schema';
+import { frameValues, metricsOf, type Observation, observe } from './measure.ts';
+
+export interface Clock {
+  now(): number;
+}
+
+/** The rules in force. */
+export interface RuleSource {
+  rules(): readonly AlertRule[];
+}
+
+/** Where alerts and their transitions are kept. */
+export interface AlertRecords {
+  open(alert: Omit<Alert, 'id'>): Alert;
+  update(alert: Alert, transition: { from: string; to: string }): void;
+  /** Alerts not resolved yet (to carry on after a restart). */
+  unresolved(): Alert[];
+}
+
+export type NotificationKind = 'firing' | 'resolved' | 'escalated' | 'repeat';
+
+/** Hears about alerts that should be told; it must return at once (delivery is its own business). */
+export interface Notifier {
+  notify(alert: Alert, kind: NotificationKind, rule: AlertRule | undefined): void;
+}
+
+interface Instance {
+  alert: Alert;
+  /** Manually resolved while the condition held: re-arms once the condition clears. */
+  muted: boolean;
+}
+
+const compare = (op: Comparison, a: number, b: number) =>
+  op === '>' ? a > b : op === '>=' ? a >= b : op === '<' ? a < b : op === '<=' ? a <= b : op === '==' ? a === b : a !== b;
+
+/** The severity a value reaches under a rule, or null when it crosses no threshold. */
+export function severityOf(rule: AlertRule, value: number): Severity | null {
+  if (rule.kind === 'offline') return value > 0 ? 'critical' : null;
+  if (rule.kind === 'process' && rule.check === 'missing')
+    return value < 1 ? (rule.warning !== undefined && rule.critical === undefined ? 'warning' : 'critical') : null;
+  if (rule.critical !== undefined && compare(rule.op, value, rule.critical)) return 'critical';
+  if (rule.warning !== undefined && compare(rule.op, value, rule.warning)) return 'warning';
+  return null;
+}
+
+/** Whether a firing alert's value is back past its clear level (the hysteresis: default, the lowest threshold). */
+function cleared(rule: AlertRule, value: number): boolean {
+  if (rule.kind === 'offline' || (rule.kind === 'process' && rule.check === 'missing')) return severityOf(rule, value) === null;
+  const level = rule.clear ?? rule.warning ?? rule.critical;
+  if (level === undefined) return true;
+  return !compare(rule.op, value, level);
+}
+
+function thresholdOf(rule: AlertRule, severity: Severity): number | null {
+  return (severity === 'critical' ? rule.critical : rule.warning) ?? rule.critical ?? rule.warning ?? null;
+}
+
+function describe(rule: AlertRule, hostId: string, subject: string, value: number | null, severity: Severity): string {
+  if (rule.kind === 'offline') return `${hostId} stopped reporting`;
+  if (rule.kind === 'process' && rule.check === 'missing') return `no process matching ${rule.process} on ${hostId}`;
+  const unit = rule.kind === 'process' && rule.check === 'memory' ? ' MB' : rule.kind === 'rate' ? '/s' : '';
+  const v = value === null ? '?' : Number.isInteger(value) ? String(value) : value.toFixed(2);
+  return `${subject} on ${hostId} is ${v}${unit} (${severity}: ${rule.op} ${thresholdOf(rule, severity)}${unit})`;
+}
+
+/**
+ * Evaluates rules as frames arrive: per rule, host and subject (a series, a process), an alert goes
+ * pending when a threshold is crossed, firing when it held for the rule's `for`, and resolved when the value
+ * is back past the clear level (hysteresis). Severity follows the value while firing (escalation is told).
+ * Offline rules follow the hosts' status. `tick()` (every second) fires pending alerts whose time has come
+ * even when no frame comes (an offline host sends none). Everything it needs comes through narrow
+ * interfaces (clock, rules, records, notifier), so it is tested with a fake clock.
+ */
+export class AlertEngine {
+  private instances = new Map<string, Instance>();
+  /** For rate rules: the previous reading of each counter. */
+  private ratePrevious = new Map<string, { value: number; at: number }>();
+  private metrics = new Set<string>();
+  private rulesVersion: readonly AlertRule[] | null = null;
+  /** Counts of firing alerts by host, for the fleet's badges. */
+  readonly firing = new Map<string, { warning: number; critical: number }>();
+  evaluations = 0;
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly rules: RuleSource,
+    private readonly records: AlertRecords,
+    private readonly notifier: Notifier,
+    private readonly onCounts: (hostId: string, counts: { warning: number; critical: number }) => void = () => {},
+  ) {
+    for (const alert of records.unresolved())
+      this.instances.set(this.key(alert.ruleId, alert.hostId, alert.subject), { alert, muted: false });
+    this.recount();
+  }
+
+  private key(ruleId: number, hostId: string, subject: string): string {
+    return `${ruleId}\u0000${hostId}\u0000${subject}`;
+  }
+
+  private applies(rule: AlertRule, hostId: string, tags: readonly string[]): boolean {
+    return rule.enabled && (!rule.scope.host || rule.scope.host === hostId) && (!rule.scope.tag || tags.includes(rule.scope.tag));
+  }
+
+  /** Evaluates the frame of a host against every rule that covers it. */
+  onFrame(hostId: string, tags: readonly string[], frame: Frame): void {
+    const rules = this.rules.rules();
+    if (rules !== this.rulesVersion) {
+      this.rulesVersion = rules;
+      this.metrics = metricsOf(rules);
+    }
+    const now = this.clock.now();
+    const values = frameValues(frame, this.metrics);
+    for (const rule of rules) {
+      if (rule.kind === 'offline' || !this.applies(rule, hostId, tags)) continue;
+      this.evaluations++;
+      const seen = new Set<string>();
+      for (const obs of observe(rule, frame, values)) {
+        seen.add(obs.subject);
+        this.step(rule, hostId, obs, now, frame.ts);
+      }
+      // A series that is gone (a filesystem unmounted, an interface removed) no longer holds its condition.
+      for (const [key, instance] of this.instances) {
+        const a = instance.alert;
+        if (a.ruleId === rule.id && a.hostId === hostId && !seen.has(a.subject) && a.state !== 'resolved' && rule.kind !== 'process') {
+          this.resolve(key, instance, rule, now, 'the series is gone');
+        }
+      }
+    }
+  }
+
+  /** A host went offline or came back. */
+  onStatus(hostId: string, tags: readonly string[], status: 'online' | 'offline'): void {
+    const now = this.clock.now();
+    for (const rule of this.rules.rules()) {
+      if (rule.kind !== 'offline' || !this.applies(rule, hostId, tags)) continue;
+      this.step(rule, hostId, { subject: 'host', value: status === 'offline' ? 1 : 0 }, now, now);
+    }
+  }
+
+  private step(rule: AlertRule, hostId: string, obs: Observation, now: number, ts: number): void {
+    const key = this.key(rule.id, hostId, obs.subject);
+    let instance = this.instances.get(key);
+    let value = obs.value;
+    if (rule.kind === 'rate') {
+      // A rate needs two readings of the counter; a counter that went down (a reset) gives none this time.
+      const prior = this.ratePrevious.get(key);
+      this.ratePrevious.set(key, { value: obs.value, at: ts });
+      if (!prior || ts <= prior.at || obs.value < prior.value) return;
+      value = (obs.value - prior.value) / ((ts - prior.at) / 1000);
+    }
+    const severity = severityOf(rule, value);
+    if (!instance || instance.alert.state === 'resolved') {
+      if (instance?.muted) {
+        if (severity === null || cleared(rule, value)) instance.muted = false;
+        return;
+      }
+      if (severity === null) return;
+      const alert = this.records.open({
+        ruleId: rule.id,
+        ruleName: rule.name,
+        hostId,
+        subject: obs.subject,
+        state: 'pending',
+        severity,
+        value,
+        threshold: thresholdOf(rule, severity),
+        message: describe(rule, hostId, obs.subject, value, severity),
+        startedAt: now,
+        firedAt: null,
+        resolvedAt: null,
+        resolvedBy: null,
+        acknowledgedBy: null,
+        acknowledgedAt: null,
+        comment: null,
+        silenced: false,
+      });
+      instance = { alert, muted: false };
+      this.instances.set(key, instance);
+      this.maybeFire(rule, instance, now);
+      return;
+    }
+    const alert = instance.alert;
+    alert.value = value;
+    if (alert.state === 'pending') {
+      if (severity === null) {
+        this.resolve(key, instance, rule, now, 'cleared before firing');
+        return;
+      }
+      alert.severity = severity;
+      alert.threshold = thresholdOf(rule, severity);
+      alert.message = describe(rule, hostId, obs.subject, value, severity);
+      this.maybeFire(rule, instance, now);
+      return;
+    }
+    // Firing: resolve past the clear level; otherwise follow the severity up and down.
+    if (cleared(rule, value)) {
+      this.resolve(key, instance, rule, now, 'cleared');
+      return;
+    }
+    const next = severity ?? alert.severity;
+    if (next !== alert.severity) {
+      const escalated = next === 'critical';
+      alert.severity = next;
+      alert.threshold = thresholdOf(rule, next);
+      alert.message = describe(rule, hostId, obs.subject, value, next);
+      this.records.update(alert, { from: 'firing', to: 'firing' });
+      this.recount();
+      if (escalated) this.notifier.notify(alert, 'escalated', rule);
+    }
+  }
+
+  private maybeFire(rule: AlertRule, instance: Instance, now: number): void {
+    const alert = instance.alert;
+    if (alert.state !== 'pending' || now - alert.startedAt < durationMs(rule.for)) return;
+    alert.state = 'firing';
+    alert.firedAt = now;
+    this.records.update(alert, { from: 'pending', to: 'firing' });
+    this.recount();
+    this.notifier.notify(alert, 'firing', rule);
+  }
+
+  private resolve(key: string, instance: Instance, rule: AlertRule | undefined, now: number, why: string, by: string | null = null): void {
+    const alert = instance.alert;
+    const wasFiring = alert.state === 'firing';
+    const from = alert.state;
+    alert.state = 'resolved';
+    alert.resolvedAt = now;
+    alert.resolvedBy = by ?? why;
+    this.records.update(alert, { from, to: 'resolved' });
+    this.recount();
+    if (wasFiring) this.notifier.notify(alert, 'resolved', rule);
+    if (!by) this.instances.delete(key);
+  }
+
+  /** Fires pending alerts whose `for` has passed, also for hosts that send nothing (offline). */
+  tick(): void {
+    const now = this.clock.now();
+    const rules = new Map(this.rules.rules().map((r) => [r.id, r]));
+    for (const [key, instance] of this.instances) {
+      const rule = rules.get(instance.alert.ruleId);
+      if (!rule?.enabled) {
+        if (instance.alert.state !== 'resolved') this.resolve(key, instance, rule, now, 'the rule was removed or disabled');
+        continue;
+      }
+      if (instance.alert.state === 'pending') this.maybeFire(rule, instance, now);
+    }
+  }
+
+  /** Someone resolved an alert by hand: it stays quiet until its condition clears once. */
+  resolveManually(alertId: number, by: string): Alert | null {
+    for (const [key, instance] of this.instances) {
+      if (instance.alert.id !== alertId || instance.alert.state === 'resolved') continue;
+      const rule = this.rules.rules().find((r) => r.id === instance.alert.ruleId);
+      this.resolve(key, instance, rule, this.clock.now(), 'resolved by hand', `${by} (by hand)`);
+      instance.muted = true;
+      return instance.alert;
+    }
+    return null;
+  }
+
+  /** The live alert object of an unresolved alert (the records keep the rest). */
+  active(alertId: number): Alert | null {
+    for (const instance of this.instances.values())
+      if (instance.alert.id === alertId && instance.alert.state !== 'resolved') return instance.alert;
+    return null;
+  }
+
+  activeAlerts(): Alert[] {
+    return [...this.instances.values()].map((i) => i.alert).filter((a) => a.state !== 'resolved');
+  }
+
+  private recount(): void {
+    const counts = new Map<string, { warning: number; critical: number }>();
+    for (const { alert } of this.instances.values()) {
+      if (alert.state !== 'firing') continue;
+      const c = counts.get(alert.hostId) ?? { warning: 0, critical: 0 };
+      if (alert.severity === 'critical') c.critical++;
+      else c.warning++;
+      counts.set(alert.hostId, c);
+    }
+    for (const hostId of new Set([...counts.keys(), ...this.firing.keys()])) {
+      const next = counts.get(hostId) ?? { warning: 0, critical: 0 };
+      const before = this.firing.get(hostId);
+      if (before && before.warning === next.warning && before.critical === next.critical) continue;
+      if (next.warning + next.critical === 0) this.firing.delete(hostId);
+      else this.firing.set(hostId, next);
+      this.onCounts(hostId, next);
+    }
+  }
+}
