@@ -79,6 +79,52 @@ describe('the dashboard in Chromium', () => {
     await shot(page, 'performance');
   });
 
+  it('creates a rule in the editor, sees it fire on the host card and the Alerts tab, and acknowledges it', async () => {
+    await page.goto(`${t.url}/alerts/rules`);
+    await page.getByRole('button', { name: 'New rule' }).click();
+    const form = page.getByRole('form', { name: 'Alert rule' });
+    await form.getByLabel('Name', { exact: true }).fill('memory exists');
+    await form.getByLabel('Metric', { exact: true }).fill('memory_total_bytes');
+    await form.getByLabel('Warning at', { exact: true }).fill('0');
+    await form.getByLabel('For (holds at least)').fill('0');
+    await shot(page, 'alert-rule-editor');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.locator('[data-rule="memory exists"]').waitFor();
+    const rules = await t.api('GET', '/api/v1/alert-rules', { token: t.admin });
+    const rule = rules.body.find((r: { name: string }) => r.name === 'memory exists');
+    expect(rule).toMatchObject({ metric: 'memory_total_bytes', op: '>', warning: 0, for: 0, source: 'api' });
+
+    // The host card and the header count it.
+    await page.goto(`${t.url}/`);
+    await page.locator('[data-host="web-1"] .badge').filter({ hasText: '1' }).waitFor({ timeout: 10_000 });
+    await page.getByTestId('firing-count').waitFor({ timeout: 15_000 });
+
+    // The Alerts tab lists it; acknowledge through the dialog with a comment.
+    await page.locator('[data-host="web-1"] .badge').click();
+    const row = page.locator('tr[data-alert]').filter({ hasText: 'memory exists' }).first();
+    await row.waitFor();
+    await row.getByRole('button', { name: 'ack' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Acknowledge memory exists' });
+    await dialog.getByLabel('Comment (optional)').fill('known: the test made it');
+    await dialog.getByRole('button', { name: 'Acknowledge' }).click();
+    await row.filter({ hasText: 'ack by admin' }).waitFor({ timeout: 10_000 });
+    await shot(page, 'alerts-active');
+    const alertId = Number(await row.getAttribute('data-alert'));
+    const alert = await t.api('GET', `/api/v1/alerts/${alertId}`, { token: t.admin });
+    expect(alert.body).toMatchObject({
+      ruleName: 'memory exists',
+      hostId: 'web-1',
+      acknowledgedBy: 'admin',
+      comment: 'known: the test made it',
+    });
+    expect((await t.api('DELETE', `/api/v1/alert-rules/${rule.id}`, { token: t.admin })).status).toBe(204);
+    // Removing the rule resolves its alert.
+    await waitFor('the alert to resolve with its rule', async () => {
+      const after = await t.api('GET', `/api/v1/alerts/${alertId}`, { token: t.admin });
+      return after.body.state === 'resolved' && after.body.resolvedBy === 'the rule was removed or disabled';
+    });
+  }, 60_000);
+
   it('hides process control from a viewer', async () => {
     const viewer = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     await login(viewer, t.url, 'viewer-user', 'viewer-password');
@@ -106,6 +152,8 @@ describe('the dashboard in Chromium', () => {
       '/hosts/web-1/processes',
       '/hosts/web-1/network',
       '/settings/users',
+      '/alerts/active',
+      '/alerts/rules',
     ]) {
       await phone.goto(`${t.url}${path}`);
       await phone.waitForLoadState('networkidle');

@@ -1,6 +1,7 @@
 import { VIGIL_VERSION } from '@vigil/schema';
 import { Command, CommanderError } from 'commander';
 import { agentCommand } from './commands/agent.ts';
+import { alertsCommand } from './commands/alerts.ts';
 import { exportCommand } from './commands/export.ts';
 import { serveCommand } from './commands/serve.ts';
 import { snapshotCommand } from './commands/snapshot.ts';
@@ -20,6 +21,7 @@ program.addCommand(snapshotCommand());
 program.addCommand(userCommand());
 program.addCommand(tokenCommand());
 program.addCommand(exportCommand());
+program.addCommand(alertsCommand());
 
 try {
   await program.parseAsync(process.argv);

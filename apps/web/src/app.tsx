@@ -2,12 +2,14 @@ import { lazy, Suspense } from 'react';
 import { Link, Redirect, Route, Switch, useLocation } from 'wouter';
 import { Fleet } from './routes/fleet.tsx';
 import { Login } from './routes/login.tsx';
+import { useFiringCount } from './stores/alert-count.ts';
 import { setPreferences, usePreferences } from './stores/preferences.ts';
 import { useSession } from './stores/session.tsx';
 import { useConnectionState } from './stores/use-live.ts';
 
 // Pages past the fleet load on demand: the first screen needs only the fleet.
 const Host = lazy(() => import('./routes/host.tsx').then((m) => ({ default: m.Host })));
+const Alerts = lazy(() => import('./routes/alerts.tsx').then((m) => ({ default: m.Alerts })));
 const Settings = lazy(() => import('./routes/settings.tsx').then((m) => ({ default: m.Settings })));
 
 const CONNECTION_LABEL = { connecting: 'connecting…', live: 'live', reconnecting: 'reconnecting…', offline: 'offline' } as const;
@@ -17,6 +19,8 @@ function Header() {
   const state = useConnectionState();
   const { theme } = usePreferences();
   const [location] = useLocation();
+  const firing = useFiringCount();
+  const firingTotal = firing.warning + firing.critical;
   const nextTheme = theme === 'dark' ? 'light' : theme === 'light' ? 'system' : 'dark';
   return (
     <header className="top">
@@ -26,6 +30,18 @@ function Header() {
       <nav aria-label="Main">
         <Link href="/" className={location === '/' ? 'active' : ''}>
           Fleet
+        </Link>
+        <Link href="/alerts" className={location.startsWith('/alerts') ? 'active' : ''}>
+          Alerts
+          {firingTotal > 0 && (
+            <span
+              className={`badge count ${firing.critical > 0 ? 'critical' : 'warning'}`}
+              title={`${firing.critical} critical, ${firing.warning} warning firing`}
+              data-testid="firing-count"
+            >
+              {firingTotal}
+            </span>
+          )}
         </Link>
         <Link href="/settings" className={location.startsWith('/settings') ? 'active' : ''}>
           Settings
@@ -69,6 +85,7 @@ export function App() {
               <Redirect to="/" />
             </Route>
             <Route path="/hosts/:id/:tab?">{(params) => <Host id={params.id} tab={params.tab ?? 'overview'} />}</Route>
+            <Route path="/alerts/:tab?">{(params) => <Alerts tab={params.tab ?? 'active'} />}</Route>
             <Route path="/settings/:tab?">{(params) => <Settings tab={params.tab ?? 'users'} />}</Route>
             <Route>
               <p>

@@ -44,7 +44,7 @@ export const AlertRuleInput = z
     name: z.string().min(1).max(120),
     kind: z.enum(['threshold', 'rate', 'count', 'offline', 'process']).default('threshold'),
     metric: z.string().min(1).max(200).optional(),
-    /** Label values a series must have (e.g. {"mountpoint": "/"}). */
+    /** Label values a series must have (e.g. {"mountpoint": "/"}); "" asks for the label to be absent ({"cpu": ""}: the whole CPU). */
     labels: z.record(z.string(), z.string()).optional(),
     /** For kind count: zombies, or connections (with `state`). */
     count: z.enum(['zombies', 'connections']).optional(),

@@ -169,6 +169,28 @@ describe('AlertEngine', () => {
     ]);
   });
 
+  it('takes an empty label value as "label absent": the whole CPU, not each core', () => {
+    const whole = rule({ name: 'whole cpu', metric: 'cpu_usage_percent', labels: { cpu: '' }, warning: 80 });
+    const any = rule({ name: 'any core', metric: 'cpu_usage_percent', warning: 80 });
+    const { at, told } = setup([whole, any]);
+    const withCores = (ts: number, total: number, cores: number[]) => {
+      const f = cpu(ts, total);
+      const c = f.system.cpu as NonNullable<Frame['system']['cpu']>;
+      c.cores = cores.map((usagePercent, i) => ({ cpu: i, times: { ...c.total, usagePercent } }) as (typeof c.cores)[number]);
+      return f;
+    };
+    // One core pegged, the CPU as a whole half idle: only the per-core rule fires, for that core only.
+    at(0, (ts) => withCores(ts, 50, [100, 0]));
+    expect(told).toEqual([{ kind: 'firing', severity: 'warning', subject: 'cpu_usage_percent{cpu="0"}' }]);
+    at(1, (ts) => withCores(ts, 90, [90, 90]));
+    expect(
+      told
+        .slice(1)
+        .map((t) => t.subject)
+        .sort(),
+    ).toEqual(['cpu_usage_percent', 'cpu_usage_percent', 'cpu_usage_percent{cpu="1"}']);
+  });
+
   it('counts zombies, and connections in a state, and applies label filters and scopes', () => {
     const zombies = rule({ name: 'zombies', kind: 'count', count: 'zombies', warning: 2 });
     const waits = rule({ name: 'close-wait', kind: 'count', count: 'connections', state: 'close_wait', warning: 10 });

@@ -12,7 +12,8 @@ export const DEFAULT_RULES: AlertRuleInput[] = [
   {
     name: 'CPU busy',
     metric: 'cpu_usage_percent',
-    labels: {},
+    // The whole-CPU series has no cpu label; the per-core ones do.
+    labels: { cpu: '' },
     op: '>',
     warning: 80,
     critical: 95,

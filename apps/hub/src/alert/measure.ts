@@ -54,8 +54,9 @@ export function frameValues(
   return out;
 }
 
+/** Whether a series has the labels a rule asks for; an empty value asks for the label to be absent (as in PromQL). */
 const labelsMatch = (want: Record<string, string> | undefined, have: Record<string, string>) =>
-  !want || Object.entries(want).every(([k, v]) => have[k] === v);
+  !want || Object.entries(want).every(([k, v]) => (have[k] ?? '') === v);
 
 /**
  * What a rule observes in a frame. Threshold and rate rules give one observation per matching series

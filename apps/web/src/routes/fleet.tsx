@@ -7,7 +7,7 @@ import { bytes, duration, level, percent, rate } from '../format.ts';
 import { usePreferences } from '../stores/preferences.ts';
 import { useFleet, useHostFrame, useSummary } from '../stores/use-live.ts';
 
-type SortKey = 'name' | 'cpu' | 'memory' | 'disk' | 'status';
+type SortKey = 'name' | 'cpu' | 'memory' | 'disk' | 'status' | 'alerts';
 const CARD_HEIGHT = 212;
 const CARD_MIN_WIDTH = 270;
 const GAP = 12;
@@ -24,6 +24,16 @@ const HostCard = memo(function HostCard({ id, selected, onSelect }: { id: string
         <Link href={`/hosts/${encodeURIComponent(h.id)}`} className="host-name">
           {h.hostname}
         </Link>
+        {h.alerts && (
+          <Link
+            href={`/alerts/active?host=${encodeURIComponent(h.id)}`}
+            className={`badge count ${h.alerts.critical > 0 ? 'critical' : 'warning'}`}
+            title={`${h.alerts.critical} critical, ${h.alerts.warning} warning alerts firing`}
+            aria-label={`${h.alerts.critical + h.alerts.warning} alerts firing on ${h.hostname}`}
+          >
+            {h.alerts.critical + h.alerts.warning}
+          </Link>
+        )}
         <button
           type="button"
           className="link small"
@@ -146,6 +156,7 @@ export function Fleet() {
       memory: (h) => -(h.summary.memoryPercent ?? -1),
       disk: (h) => -(h.summary.diskPercent ?? -1),
       status: (h) => (h.summary.status === 'offline' ? 0 : 1),
+      alerts: (h) => -((h.summary.alerts?.critical ?? 0) * 1000 + (h.summary.alerts?.warning ?? 0)),
     };
     return list
       .sort((a, b) => {
@@ -198,6 +209,7 @@ export function Fleet() {
             <option value="memory">memory</option>
             <option value="disk">disk</option>
             <option value="status">offline first</option>
+            <option value="alerts">alerting first</option>
           </select>
         </label>
         {tags.length > 0 && (

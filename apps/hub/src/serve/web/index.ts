@@ -13,7 +13,7 @@ function findDir(candidates: string[], file: string): string | null {
 }
 
 /** Paths of the single-page app: each answers with its index.html, the app routes in the browser. */
-const APP_ROUTES = ['/', '/login', '/hosts/*', '/settings', '/settings/*'];
+const APP_ROUTES = ['/', '/login', '/hosts/*', '/alerts', '/alerts/*', '/settings', '/settings/*'];
 
 /**
  * The web dashboard (apps/web, built into apps/web/dist by `npm run build`). Without a build, the hub's
