@@ -119,11 +119,12 @@ export class AlertEngine {
         seen.add(obs.subject);
         this.step(rule, hostId, obs, now, frame.ts);
       }
-      // A series that is gone (a filesystem unmounted, an interface removed) no longer holds its condition.
+      // A series that is gone (a filesystem unmounted, an interface removed) no longer holds its condition, nor
+      // does a process over its CPU or memory level that exited (agents always send the processes rules name).
       for (const [key, instance] of this.instances) {
         const a = instance.alert;
-        if (a.ruleId === rule.id && a.hostId === hostId && !seen.has(a.subject) && a.state !== 'resolved' && rule.kind !== 'process') {
-          this.resolve(key, instance, rule, now, 'the series is gone');
+        if (a.ruleId === rule.id && a.hostId === hostId && !seen.has(a.subject) && a.state !== 'resolved') {
+          this.resolve(key, instance, rule, now, rule.kind === 'process' ? 'the process is gone' : 'the series is gone');
         }
       }
     }

@@ -131,6 +131,8 @@ export class Dispatcher implements Notifier {
         break;
       } catch (e) {
         error = (e as Error).message;
+        // Shown on the channel at once: the retries can take the better part of a minute.
+        this.store.channelFailed(state.channel.id, error);
       }
     }
     const ids = events.map((e) => e.alert.id);
@@ -183,8 +185,10 @@ export class Dispatcher implements Notifier {
     const rules = new Map(this.rules().map((r) => [r.id, r]));
     for (const alert of this.active()) {
       if (alert.state !== 'firing' || alert.acknowledgedBy) continue;
-      const last = this.store.lastNotified(alert.id) ?? alert.firedAt ?? now;
-      if (now - last >= this.options.repeatIntervalMs) this.notify(alert, 'repeat', rules.get(alert.ruleId));
+      const last = this.store.lastNotified(alert.id);
+      // Held back by a silence or a maintenance window and never told: told as new once the silence ends.
+      if (last === null && alert.silenced) this.notify(alert, 'firing', rules.get(alert.ruleId));
+      else if (now - (last ?? alert.firedAt ?? now) >= this.options.repeatIntervalMs) this.notify(alert, 'repeat', rules.get(alert.ruleId));
     }
   }
 

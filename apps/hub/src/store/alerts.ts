@@ -255,6 +255,10 @@ export class AlertStore {
     if (ok) this.db.prepare('UPDATE channels SET last_sent_at = ?, last_error = NULL WHERE id = ?').run(at, channelId);
     else this.db.prepare('UPDATE channels SET last_error = ? WHERE id = ?').run(error, channelId);
   }
+  /** Notes a failed attempt on the channel (the delivery is recorded once its retries are over). */
+  channelFailed(channelId: number, error: string): void {
+    this.db.prepare('UPDATE channels SET last_error = ? WHERE id = ?').run(error, channelId);
+  }
   deliveries(limit = 100): { channelId: number; at: number; alertIds: number[]; ok: boolean; attempts: number; error: string | null }[] {
     return (
       this.db.prepare('SELECT * FROM notifications ORDER BY id DESC LIMIT ?').all(limit) as {
