@@ -16,8 +16,9 @@ export function resolveHub(options: { hub?: string; token?: string }): { hub: st
   try {
     saved = JSON.parse(readFileSync(credentialsPath(), 'utf8'));
   } catch {}
-  const hub = options.hub ?? process.env.VIGIL_HUB ?? saved.hub;
-  const token = options.token ?? process.env.VIGIL_TOKEN ?? (hub === saved.hub ? saved.token : undefined);
+  // An empty variable counts as unset (VIGIL_HUB= in a script).
+  const hub = options.hub || process.env.VIGIL_HUB || saved.hub;
+  const token = options.token || process.env.VIGIL_TOKEN || (hub === saved.hub ? saved.token : undefined);
   if (!hub) throw new UsageError('which hub? give --hub URL (or set VIGIL_HUB, or run `vigil login --hub URL`)');
   if (!token) throw new UsageError(`no token for ${hub}: give --token (or set VIGIL_TOKEN, or run \`vigil login --hub ${hub}\`)`);
   return { hub: hub.replace(/\/$/, ''), token };

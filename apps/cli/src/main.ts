@@ -3,8 +3,11 @@ import { Command, CommanderError } from 'commander';
 import { agentCommand } from './commands/agent.ts';
 import { alertsCommand } from './commands/alerts.ts';
 import { exportCommand } from './commands/export.ts';
+import { loginCommand, logoutCommand } from './commands/login.ts';
+import { monitorCommand } from './commands/monitor.ts';
 import { serveCommand } from './commands/serve.ts';
 import { snapshotCommand } from './commands/snapshot.ts';
+import { statusCommand } from './commands/status.ts';
 import { tokenCommand } from './commands/token.ts';
 import { userCommand } from './commands/user.ts';
 import { UsageError } from './usage.ts';
@@ -22,6 +25,10 @@ program.addCommand(userCommand());
 program.addCommand(tokenCommand());
 program.addCommand(exportCommand());
 program.addCommand(alertsCommand());
+program.addCommand(loginCommand());
+program.addCommand(logoutCommand());
+program.addCommand(statusCommand());
+program.addCommand(monitorCommand());
 
 try {
   await program.parseAsync(process.argv);

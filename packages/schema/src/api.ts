@@ -21,6 +21,17 @@ export const UserInfo = z.object({
 });
 export type UserInfo = z.infer<typeof UserInfo>;
 
+/** `GET /api/health`: liveness, for load balancers and `vigil status`. */
+export const Health = z.object({
+  status: z.literal('ok'),
+  version: z.string(),
+  uptimeSeconds: z.number(),
+  monitoring: z.enum(['running', 'paused']),
+  hosts: z.object({ online: z.number().int(), offline: z.number().int() }),
+  timestamp: z.string(),
+});
+export type Health = z.infer<typeof Health>;
+
 export const LoginRequest = z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(1024) });
 export type LoginRequest = z.infer<typeof LoginRequest>;
 

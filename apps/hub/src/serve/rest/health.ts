@@ -1,17 +1,7 @@
-import { VIGIL_VERSION } from '@vigil/schema';
+import { Health, VIGIL_VERSION } from '@vigil/schema';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import * as z from 'zod';
 import type { ServeContext } from '../context.ts';
-
-export const Health = z.object({
-  status: z.literal('ok'),
-  version: z.string(),
-  uptimeSeconds: z.number(),
-  monitoring: z.enum(['running', 'paused']),
-  hosts: z.object({ online: z.number().int(), offline: z.number().int() }),
-  timestamp: z.string(),
-});
 
 /** `GET /api/health`: the one unauthenticated route, for load balancers and `vigil status`. */
 export function registerHealthRoute(root: FastifyInstance, ctx: ServeContext): void {
