@@ -79,6 +79,14 @@ export const HubConfig = z.strictObject({
       defaults: flag().default(true),
     })
     .prefault({}),
+  prometheus: z
+    .strictObject({
+      /** Serve /metrics in the Prometheus text format. */
+      enabled: flag().default(true),
+      /** Let anyone scrape /metrics; by default it takes a viewer's bearer token (`authorization` in the scrape config). */
+      public: flag().default(false),
+    })
+    .prefault({}),
   log: z.strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') }).prefault({}),
 });
 export type HubConfig = z.infer<typeof HubConfig>;

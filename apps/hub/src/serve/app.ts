@@ -16,6 +16,7 @@ import { toProblem, VigilError } from '../errors.ts';
 import { installAuth } from './auth-hooks.ts';
 import { registerCompatRoutes } from './compat/index.ts';
 import type { ServeContext } from './context.ts';
+import { registerPrometheusRoute } from './prometheus.ts';
 import { registerRestRoutes } from './rest/index.ts';
 import { registerWebRoutes } from './web/index.ts';
 import { registerAgentSocket } from './ws/agent.ts';
@@ -110,6 +111,7 @@ export async function buildApp(
   registerLiveSocket(app, ctx, fanout);
   registerRestRoutes(app, ctx);
   registerCompatRoutes(app, ctx, fanout);
+  registerPrometheusRoute(app, ctx, fanout);
   await registerWebRoutes(app);
   return app;
 }

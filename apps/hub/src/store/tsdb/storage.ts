@@ -66,8 +66,12 @@ export interface Storage {
   query(query: Query): QueryResult;
   processesAt(host: string, ts: number): ProcessFrame | null;
   topProcesses(host: string, from: number, to: number, by: 'cpu' | 'memory' | 'io', limit?: number): TopConsumer[];
+  /** The process-history frames of a host in [from, to], oldest first (callers keep the range small: a frame per second). */
+  processFrames(host: string, from: number, to: number): ProcessFrame[];
   /** Series matching a metric pattern, for listings and exports. */
   series(filter?: { host?: string; metric?: string }): Series[];
+  /** Bytes the history database uses. */
+  sizeBytes(): number;
   flush(): void;
   close(): void;
 }
@@ -401,6 +405,10 @@ export class SqliteStorage implements Storage {
   }
 
   topProcesses(host: string, from: number, to: number, by: 'cpu' | 'memory' | 'io', limit = 20): TopConsumer[] {
+    return topConsumers(this.processFrames(host, from, to), by, limit);
+  }
+
+  processFrames(host: string, from: number, to: number): ProcessFrame[] {
     const frames: ProcessFrame[] = [];
     const fromMinute = Math.floor(from / 60_000) * 60_000;
     for (const row of this.statements.minuteRows.iterate(host, fromMinute, to) as Iterable<{ minute: number; data: Buffer }>) {
@@ -410,11 +418,7 @@ export class SqliteStorage implements Storage {
       if (m.host === host && m.minute >= fromMinute && m.minute <= to) frames.push(...decodeMinute(m.data));
     const state = this.hosts.get(host);
     if (state && state.minute >= fromMinute) frames.push(...state.frames);
-    return topConsumers(
-      frames.filter((f) => f.ts >= from && f.ts <= to),
-      by,
-      limit,
-    );
+    return frames.filter((f) => f.ts >= from && f.ts <= to);
   }
 
   /** Rollups and retention, a bounded slice of work at a time so ingest and queries never stall. */
