@@ -49,6 +49,7 @@ const REST_ACCESS: Record<string, Access> = {
   'GET /api/v1/hosts/{id}/processes/top': 'viewer',
   'POST /api/v1/metrics/custom': 'operator',
   'GET /api/v1/export': 'viewer',
+  'GET /api/v1/reports': 'viewer',
   // Alerts.
   'GET /api/v1/alert-rules': 'viewer',
   'POST /api/v1/alert-rules': 'admin',
@@ -70,6 +71,7 @@ const REST_ACCESS: Record<string, Access> = {
   'DELETE /api/v1/silences/{id}': 'operator',
   // Seeds 000, 001 and 002.
   'GET /api/alerts': 'viewer',
+  'GET /api/export/report': 'viewer',
   'GET /api/metrics': 'viewer',
   'GET /api/metrics/current': 'viewer',
   'GET /api/metrics/history/system': 'viewer',

@@ -16,6 +16,7 @@ export * from './memory.ts';
 export * from './network.ts';
 export * from './process.ts';
 export * from './protocol.ts';
+export * from './report.ts';
 export * from './seed000.ts';
 export * from './sensors.ts';
 export * from './storage.ts';

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import * as z from 'zod';
 import type { ServeContext } from '../context.ts';
+import { REPORT_DESCRIPTION, ReportQuery, sendReport } from '../rest/reports.ts';
 import { defaultHost } from './seed000.ts';
 
 /** Seed 001's current-metrics shape: its system_metrics row, spelled out. */
@@ -52,7 +53,7 @@ export const Seed001Alert = z.object({
   resolved: z.boolean(),
 });
 
-/** Seed 001: current metrics, system history, alerts, and pausing/resuming collection. (Reports come with that feature.) */
+/** Seed 001: current metrics, system history, alerts, the report export, and pausing/resuming collection. */
 export function registerSeed001(root: FastifyInstance, ctx: ServeContext, localHostId: () => string | null): void {
   const app = root.withTypeProvider<ZodTypeProvider>();
   app.get(
@@ -206,6 +207,19 @@ export function registerSeed001(root: FastifyInstance, ctx: ServeContext, localH
           };
         });
     },
+  );
+
+  app.get(
+    '/api/export/report',
+    {
+      schema: {
+        tags: ['compat'],
+        summary: 'Seed 001 report export: the report of the last hours (default 24) as pdf, html, csv or json',
+        description: `The same report as GET /api/v1/reports. ${REPORT_DESCRIPTION}`,
+        querystring: ReportQuery,
+      },
+    },
+    async (request, reply) => sendReport(ctx, request.query, reply),
   );
 
   const Toggle = z.object({ status: z.enum(['started', 'stopped']), monitoring: z.enum(['running', 'paused']) });

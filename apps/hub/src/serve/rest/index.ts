@@ -8,6 +8,7 @@ import { registerHealthRoute } from './health.ts';
 import { registerHistoryRoutes } from './history.ts';
 import { registerHostRoutes } from './hosts.ts';
 import { registerProcessRoutes } from './processes.ts';
+import { registerReportRoutes } from './reports.ts';
 
 export { portUsage } from './connections.ts';
 export { queryProcesses } from './processes.ts';
@@ -23,4 +24,5 @@ export function registerRestRoutes(app: FastifyInstance, ctx: ServeContext): voi
   registerAdminRoutes(app, ctx);
   registerHistoryRoutes(app, ctx);
   registerAlertRoutes(app, ctx);
+  registerReportRoutes(app, ctx);
 }

@@ -132,7 +132,8 @@ export function minuteAggregates(storage: SqliteStorage, series: Series, from: n
   return rolled;
 }
 
-function hourAggregates(storage: SqliteStorage, series: Series, from: number, to: number, warnings: string[]): Aggregate[] {
+/** Per-hour aggregates of a series in [from, to]: the hour tier, completed from the minute tier for the recent part. */
+export function hourAggregates(storage: SqliteStorage, series: Series, from: number, to: number, warnings: string[]): Aggregate[] {
   const until = storage.rollups.until(series.id, TIER.hour);
   const rolled = until > from ? tierAggregates(storage, series, TIER.hour, from, Math.min(to, until - 1), warnings) : [];
   if (to >= until) rolled.push(...mergeAggregates(minuteAggregates(storage, series, Math.max(from, until), to, warnings), HOUR));
