@@ -59,3 +59,6 @@ await build({
     js: "import { createRequire as __vigilCreateRequire } from 'node:module'; const require = __vigilCreateRequire(import.meta.url);",
   },
 });
+
+// The standalone agent, one file that needs only node (scripts/build-agent.mjs).
+await (await import('./build-agent.mjs')).buildAgent();

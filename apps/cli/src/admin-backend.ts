@@ -1,5 +1,5 @@
 import { join, resolve } from 'node:path';
-import { AuthService, loadConfig, openStores, type Stores, VigilError } from '@vigil/hub';
+import { AuthService, configFile, loadConfig, openStores, type Stores, VigilError } from '@vigil/hub';
 import { Problem, type Role, type TokenCreate, TokenCreated, TokenInfo, UserInfo } from '@vigil/schema';
 import * as z from 'zod';
 import { UsageError } from './usage.ts';
@@ -151,6 +151,6 @@ export function openBackend(options: BackendOptions): AdminBackend {
     if (!options.token) throw new UsageError('--token (or VIGIL_TOKEN) is required with --hub');
     return new RemoteBackend(options.hub, options.token);
   }
-  const dir = options.data ?? loadConfig({ file: options.config ?? process.env.VIGIL_CONFIG }).data.dir;
+  const dir = options.data ?? loadConfig({ file: configFile(options.config) }).data.dir;
   return new LocalBackend(join(resolve(dir), 'vigil.db'));
 }

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { AgentCollection, AlertRuleInput, NotificationChannelInput } from '@vigil/schema';
 import { parse as parseYaml } from 'yaml';
 import * as z from 'zod';
@@ -90,6 +90,18 @@ export const HubConfig = z.strictObject({
   log: z.strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') }).prefault({}),
 });
 export type HubConfig = z.infer<typeof HubConfig>;
+
+/** Where an installed hub keeps its configuration (deploy/README.md). */
+export const INSTALLED_CONFIG = '/etc/vigil/vigil.yaml';
+
+/** The file to read: --config, else $VIGIL_CONFIG, else /etc/vigil/vigil.yaml when it exists (an installed hub), else none. */
+export function configFile(
+  flag: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+  exists: (path: string) => boolean = existsSync,
+): string | undefined {
+  return flag || env.VIGIL_CONFIG || (exists(INSTALLED_CONFIG) ? INSTALLED_CONFIG : undefined);
+}
 
 /** A configuration problem, naming the key. */
 export class ConfigError extends Error {

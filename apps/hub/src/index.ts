@@ -2,7 +2,7 @@
 
 export { hashPassword, verifyPassword } from './auth/secrets.ts';
 export { AuthService, type Principal } from './auth/service.ts';
-export { ConfigError, HubConfig, loadConfig, parseConfig } from './config.ts';
+export { ConfigError, configFile, HubConfig, INSTALLED_CONFIG, loadConfig, parseConfig } from './config.ts';
 export { ERRORS, type ErrorCode, toProblem, VigilError } from './errors.ts';
 export { type FirstStart, Hub, type HubOptions } from './hub.ts';
 export { openStores, type Stores } from './store/index.ts';

@@ -18,16 +18,16 @@ export function serveCommand(): Command {
     .option('--port <port>', 'port to listen on (default 7070)')
     .option('--host <address>', 'address to listen on (default 0.0.0.0)')
     .option('--data <dir>', 'data folder (default ./data)')
-    .option('--config <file>', 'vigil.yaml (default: $VIGIL_CONFIG)')
+    .option('--config <file>', 'vigil.yaml (default: $VIGIL_CONFIG, else /etc/vigil/vigil.yaml if it exists)')
     .option('--no-local-agent', 'do not monitor this host from the hub process')
     .action(async (raw: Record<string, unknown>) => {
       const options = parseOptions(ServeOptions, raw);
-      const { ConfigError, Hub, loadConfig } = await import('@vigil/hub');
+      const { ConfigError, configFile, Hub, loadConfig } = await import('@vigil/hub');
       const { Agent } = await import('@vigil/agent');
       let config: ReturnType<typeof loadConfig>;
       try {
         config = loadConfig({
-          file: options.config ?? process.env.VIGIL_CONFIG,
+          file: configFile(options.config),
           env: process.env,
           overrides: {
             ...(options.port !== undefined || options.host

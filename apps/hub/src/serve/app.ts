@@ -18,6 +18,7 @@ import { registerCompatRoutes } from './compat/index.ts';
 import type { ServeContext } from './context.ts';
 import { registerPrometheusRoute } from './prometheus.ts';
 import { registerRestRoutes } from './rest/index.ts';
+import { registerAgentDistRoutes } from './web/agent-dist.ts';
 import { registerWebRoutes } from './web/index.ts';
 import { registerAgentSocket } from './ws/agent.ts';
 import type { LiveFanout } from './ws/fanout.ts';
@@ -112,6 +113,7 @@ export async function buildApp(
   registerRestRoutes(app, ctx);
   registerCompatRoutes(app, ctx, fanout);
   registerPrometheusRoute(app, ctx, fanout);
+  registerAgentDistRoutes(app, ctx);
   await registerWebRoutes(app);
   return app;
 }
