@@ -1,4 +1,5 @@
-import type { AgentCollection, Channel, Command, CommandResult } from '@vigil/schema';
+import { type Archiver, type ArchiveSetup, startS3Archive } from '@vigil/archive';
+import type { AgentCollection, Channel, Command, CommandResult, Frame } from '@vigil/schema';
 import { PROTOCOL_VERSION } from '@vigil/schema';
 import { Collection, type CollectOptions, readIdentity, toFrame } from './collect/index.ts';
 import { executeSignal, inspectProcess } from './control/index.ts';
@@ -27,6 +28,8 @@ export interface AgentOptions {
   onConnected?: (hostId: string) => void;
   /** Called when the hub acknowledges frames (every seq up to this one is stored). */
   onAck?: (seq: number) => void;
+  /** Uploads this host's frames to S3 in seed 003's layout (archive/, docs/s3-archive.md). */
+  archive?: ArchiveSetup;
 }
 
 /**
@@ -47,6 +50,10 @@ export class Agent {
   private options: CollectOptions = { allProcesses: false, connections: false, followPids: new Set() };
   private cycleWaiters: (() => void)[] = [];
   private readonly queue: FrameQueue;
+  private archive: Archiver | null = null;
+  private latestFrame: Frame | null = null;
+  /** The host's name in the archive: HOSTNAME_OVERRIDE / `hostnameOverride`, else the name reported to the hub. */
+  private readonly archiveName: string;
 
   constructor(private readonly config: AgentOptions) {
     this.collection = config.collection ?? new Collection({ intervalMs: config.intervalMs, custom: config.custom });
@@ -55,6 +62,7 @@ export class Agent {
       ? new Spool(config.spoolDir, config.spoolLimits ?? DEFAULT_SPOOL_LIMITS, (m) => config.log.warn(m))
       : new MemoryQueue(Math.ceil(DEFAULT_SPOOL_LIMITS.maxAgeMs / config.intervalMs / 24));
     const identity = readIdentity(this.collection.proc, this.collection.sys, this.collection.roots, { hostname: config.hostname });
+    this.archiveName = config.archive?.s3.hostnameOverride ?? identity.hostname;
     this.client = new HubClient({
       url: config.hub,
       token: config.token,
@@ -99,6 +107,8 @@ export class Agent {
 
   /** Connects and starts collecting (after warming the collectors up, see Collection.warmUp). */
   async start(): Promise<void> {
+    const latest = () => (this.latestFrame ? [{ hostname: this.archiveName, frame: this.latestFrame }] : []);
+    if (this.config.archive) this.archive = await startS3Archive(this.config.archive, latest, this.config.log);
     this.running = true;
     this.client.start();
     await this.collection.warmUp(this.options, 30);
@@ -128,7 +138,8 @@ export class Agent {
     try {
       const result = await this.collection.collect(this.options);
       if (!this.running) return;
-      this.client.enqueue(toFrame({ ...result, ts: slot }, this.client.takeSeq()));
+      this.latestFrame = toFrame({ ...result, ts: slot }, this.client.takeSeq());
+      this.client.enqueue(this.latestFrame);
     } catch (error) {
       this.config.log.error(`collection failed: ${(error as Error).message}`);
     } finally {
@@ -183,6 +194,7 @@ export class Agent {
   async stop(): Promise<void> {
     this.running = false;
     if (this.timer) clearTimeout(this.timer);
+    await this.archive?.stop();
     await this.client.stop();
     this.collection.close();
   }

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { AgentCollection, AlertRuleInput, NotificationChannelInput } from '@vigil/schema';
+import { AgentCollection, AlertRuleInput, ArchiveConfig, NotificationChannelInput, seedArchiveEnv } from '@vigil/schema';
 import { parse as parseYaml } from 'yaml';
 import * as z from 'zod';
 
@@ -87,6 +87,8 @@ export const HubConfig = z.strictObject({
       public: flag().default(false),
     })
     .prefault({}),
+  /** Every host's frames to S3 in seed 003's layout (docs/s3-archive.md); seed 003's S3_BUCKET_NAME etc. too, see loadConfig. */
+  archive: ArchiveConfig.prefault({}),
   log: z.strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') }).prefault({}),
 });
 export type HubConfig = z.infer<typeof HubConfig>;
@@ -204,5 +206,7 @@ export function loadConfig(options: { file?: string; env?: NodeJS.ProcessEnv; ov
     parseConfig(fromFile, options.file); // name the file when the file itself is wrong
   }
   const fromEnv = configFromEnv(options.env ?? {});
-  return parseConfig(merge(fromFile, fromEnv, options.overrides ?? {}), options.file ?? 'configuration');
+  // Seed 003's S3_BUCKET_NAME, UPLOAD_FREQUENCY_SECONDS and HOSTNAME_OVERRIDE: over the file, under VIGIL_ARCHIVE_S3_*.
+  const fromSeedEnv = seedArchiveEnv(options.env ?? {}, fromFile, fromEnv, options.overrides);
+  return parseConfig(merge(fromFile, fromSeedEnv, fromEnv, options.overrides ?? {}), options.file ?? 'configuration');
 }

@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { AlertRuleInput } from '@vigil/schema';
 import pino, { type Logger } from 'pino';
 import { Alerting } from './alert/index.ts';
+import { startHubArchive } from './archive/index.ts';
 import { AuthService } from './auth/service.ts';
 import type { HubConfig } from './config.ts';
 import { ProcessControl } from './control/process-control.ts';
@@ -48,6 +49,8 @@ export class Hub {
   localHostId: string | null = null;
   private sweepTimer: NodeJS.Timeout | null = null;
   private pruneTimer: NodeJS.Timeout | null = null;
+  /** The S3 archive (archive.s3), when configured. */
+  archive: Awaited<ReturnType<typeof startHubArchive>> | null = null;
   private address = '';
 
   private constructor(
@@ -119,6 +122,8 @@ export class Hub {
     hub.sweepTimer = setInterval(() => hub.live.sweep((id) => hub.ingest.paused && hub.ingest.connections.has(id)), 1000);
     hub.pruneTimer = setInterval(() => hub.stores.tokens.prune(), 6 * 3600 * 1000);
     hub.pruneTimer.unref();
+    const s3 = hub.config.archive.s3;
+    if (s3) hub.archive = await startHubArchive(s3, hub.live, () => hub.localHostId, hub.log.child({ component: 'archive' }));
     hub.log.info({ url: redactUrl(hub.publicUrl) }, 'hub listening');
     return hub;
   }
@@ -146,6 +151,7 @@ export class Hub {
   async stop(): Promise<void> {
     if (this.sweepTimer) clearInterval(this.sweepTimer);
     if (this.pruneTimer) clearInterval(this.pruneTimer);
+    await this.archive?.stop();
     releaseHolds();
     this.alerting.close();
     this.fanout.close();

@@ -4,6 +4,7 @@
  */
 export * from './alerts.ts';
 export * from './api.ts';
+export * from './archive.ts';
 export * from './catalogue.ts';
 export * from './config.ts';
 export * from './cpu.ts';
@@ -18,6 +19,7 @@ export * from './process.ts';
 export * from './protocol.ts';
 export * from './report.ts';
 export * from './seed000.ts';
+export * from './seed003.ts';
 export * from './sensors.ts';
 export * from './storage.ts';
 export * from './system.ts';

@@ -5,6 +5,7 @@ import { AgentCollection } from '@vigil/schema';
 import { Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
 import * as z from 'zod';
+import { agentArchive } from '../archive-options.ts';
 import { consoleLogger } from '../log.ts';
 import { parseOptions, UsageError } from '../usage.ts';
 
@@ -17,6 +18,8 @@ const AgentFile = z.strictObject({
   interval: z.number().optional(),
   plugins: AgentCollection.shape.plugins,
   textfileDir: AgentCollection.shape.textfileDir,
+  /** S3 archive in seed 003's layout (checked by agentArchive, under the seed's environment names). */
+  archive: z.record(z.string(), z.unknown()).optional(),
 });
 
 const AgentOptions = z.object({
@@ -61,6 +64,7 @@ export function agentCommand(): Command {
     .option('--spool-max-mb <mb>', 'spool size limit in MiB', '256')
     .option('--spool-max-hours <hours>', 'spool age limit in hours', '24')
     .option('--interval <seconds>', 'seconds between readings until the hub says otherwise')
+    .option('--s3-bucket <name>', "also archive this host to S3 in seed 003's layout (or $S3_BUCKET_NAME; see docs/s3-archive.md)")
     .option('--config <file>', 'a YAML file with these settings and custom metric plugins (see the README)')
     .action(async (raw: Record<string, unknown>) => {
       const file = raw.config ? readAgentFile(String(raw.config)) : AgentFile.parse({});
@@ -82,6 +86,7 @@ export function agentCommand(): Command {
         throw new UsageError(`--hub: ${(error as Error).message}`);
       }
       const log = consoleLogger('agent');
+      const archive = agentArchive(file.archive, raw.s3Bucket, process.env, raw.config ? String(raw.config) : undefined);
       const agent = new Agent({
         hub: options.hub,
         token: options.token,
@@ -91,6 +96,7 @@ export function agentCommand(): Command {
         intervalMs: options.interval * 1000,
         log,
         custom: { plugins: file.plugins, textfileDir: file.textfileDir },
+        archive,
       });
       await agent.start();
       log.info(`monitoring ${options.hostname ?? 'this host'} for ${options.hub}`);
