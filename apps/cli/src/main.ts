@@ -10,6 +10,7 @@ import { serveCommand } from './commands/serve.ts';
 import { snapshotCommand } from './commands/snapshot.ts';
 import { statusCommand } from './commands/status.ts';
 import { tokenCommand } from './commands/token.ts';
+import { topCommand } from './commands/top.ts';
 import { userCommand } from './commands/user.ts';
 import { UsageError } from './usage.ts';
 
@@ -27,6 +28,7 @@ program.addCommand(tokenCommand());
 program.addCommand(exportCommand());
 program.addCommand(alertsCommand());
 program.addCommand(reportCommand());
+program.addCommand(topCommand());
 program.addCommand(loginCommand());
 program.addCommand(logoutCommand());
 program.addCommand(statusCommand());
