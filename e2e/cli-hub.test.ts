@@ -167,3 +167,32 @@ describe('vigil monitor', () => {
     expect(bad.stderr).toContain('--interval: must be at least 1 second');
   });
 });
+
+describe('vigil export', () => {
+  it('streams history to a file, with the series of the host', async () => {
+    const out = join(config, 'export.csv');
+    const r = await vigil(['export', '--format', 'csv', '--hours', '1', '--host', 'cli-a', '--metric', 'memory_total_bytes', '-o', out], {
+      env: { VIGIL_HUB: t.url, VIGIL_TOKEN: apiToken },
+    });
+    expect(r.stderr).not.toMatch(/vigil: /);
+    expect(r.code).toBe(0);
+    const lines = readFileSync(out, 'utf8').trim().split('\n');
+    expect(lines[0]).toBe('time,host,metric,labels,value');
+    const host = (await t.api('GET', '/api/v1/hosts/cli-a', { token: t.admin })).body;
+    const rows = lines.slice(1).filter((l) => l.includes('memory_total_bytes'));
+    expect(rows.length).toBeGreaterThan(0);
+    expect(rows.every((l) => /^\d{4}-\d\d-\d\dT[^,]+,cli-a,memory_total_bytes,/.test(l) && l.endsWith(`,${host.memoryTotalBytes}`))).toBe(
+      true,
+    );
+  });
+
+  it('names the problem when the hub is down, and a bad format', async () => {
+    const port = await deadPort();
+    const down = await vigil(['export', '--hub', `http://127.0.0.1:${port}`, '--token', apiToken]);
+    expect(down.code).toBe(2);
+    expect(down.stderr).toContain(`cannot reach the hub at http://127.0.0.1:${port}`);
+    const bad = await vigil(['export', '--format', 'xml', '--hub', t.url, '--token', apiToken]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--format: .*"json"/);
+  });
+});
