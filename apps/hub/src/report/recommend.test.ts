@@ -86,6 +86,13 @@ describe('recommend', () => {
     expect(recommend({ ...quiet(), cpuAbove: above(10 * MIN) })).toEqual([]);
   });
 
+  it('counts time in all against half of a short window: 40 broken-up minutes of a 1-hour report are saturation', () => {
+    const broken = (totalMs: number): TimeAbove => ({ threshold: 90, totalMs, longest: { from: 0, to: 5 * MIN, ms: 5 * MIN }, peak: 99 });
+    expect(recommend({ ...quiet(), hours: 1, cpuAbove: broken(40 * MIN) })[0]).toMatchObject({ kind: 'cpu-saturated' });
+    expect(recommend({ ...quiet(), hours: 1, cpuAbove: broken(20 * MIN) })).toEqual([]);
+    expect(recommend({ ...quiet(), hours: 24, cpuAbove: broken(40 * MIN) })).toEqual([]);
+  });
+
   it('reads a long run queue on an idle CPU as waiting for I/O, not on a busy one', () => {
     const loaded = { ...quiet(), loadAbove: { threshold: 8, totalMs: 30 * MIN, longest: null, peak: 12 } };
     expect(recommend(loaded)).toMatchObject([{ kind: 'load-high', process: { name: 'rsync' } }]);

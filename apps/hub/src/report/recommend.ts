@@ -17,9 +17,10 @@ export const RULES = {
   diskTrendR2: 0.5,
   diskFullPercent: 90,
   minTrendSpanMs: 3_600_000,
-  /** CPU: an unbroken stretch this long above the level, or this much time in all. */
+  /** CPU: an unbroken stretch this long above the level, or this much time in all (or half of a shorter window). */
   cpuStretchMs: 15 * 60_000,
   cpuTotalMs: 60 * 60_000,
+  cpuTotalShare: 0.5,
   /** Load: load1 above this many times the CPU count for this long in all, while the CPU p95 stays below highPercent. */
   loadPerCore: 2,
   loadMs: 15 * 60_000,
@@ -161,7 +162,8 @@ function diskFull(f: HostFacts, stat: ReportStat, trend: ReportTrend | null): Re
 
 function cpuSaturated(f: HostFacts): ReportRecommendation | null {
   const a = f.cpuAbove;
-  if (!a || ((a.longest?.ms ?? 0) < RULES.cpuStretchMs && a.totalMs < RULES.cpuTotalMs)) return null;
+  const enoughInAll = Math.min(RULES.cpuTotalMs, RULES.cpuTotalShare * f.hours * 3_600_000);
+  if (!a || ((a.longest?.ms ?? 0) < RULES.cpuStretchMs && a.totalMs < enoughInAll)) return null;
   const top = f.processes.byCpu[0] ?? null;
   const evidence = [
     ev(`time above ${RULES.highPercent} %`, a.totalMs, 'ms', duration(a.totalMs)),
