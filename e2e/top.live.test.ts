@@ -151,7 +151,7 @@ describe.skipIf(tmuxMissing)('vigil top in a terminal', () => {
       term.run(`node ${VIGIL} top; echo "vigil exited $?"`);
       const first = await term.until(
         'the bars and the process table',
-        (s) => /^CPU +█/m.test(s) && /Mem .*G\/.*G/.test(s) && /^ +\d+ \S+ +[RSDTZI] /m.test(firstRow(s)),
+        (s) => /^CPU +█/m.test(s) && /Mem .*\d[KMGT]?\/[\d.]+[MGT]/.test(s) && /^ +\d+ \S+ +[RSDTZI] /m.test(firstRow(s)),
       );
       expect(first.split('\n')).toHaveLength(24);
       expect(first).toMatch(/^ \S+ .* sort CPU%▼ {2}\d\d:\d\d:\d\d/m);
