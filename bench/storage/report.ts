@@ -70,10 +70,16 @@ function tableBytes(size: SizeFigures, ...names: string[]): number {
   return size.tables.filter((t) => names.includes(t.name)).reduce((n, t) => n + t.bytes, 0);
 }
 
+/** Tables and indexes by role, in both history formats (1: chunks WITHOUT ROWID, process_history; 2: rowid chunks, process_blocks). */
+const CHUNK_TABLES = ['chunks', 'sqlite_autoindex_chunks_1', 'chunks_key'];
+const WAL_TABLES = ['wal', 'wal_v1'];
+const PROCESS_TABLES = ['process_history', 'process_blocks', 'process_blocks_key', 'process_blocks_age'];
+const SERIES_TABLES = ['series', 'series_metric', 'sqlite_autoindex_series_1'];
+
 /** Where Vigil's bytes go, per sample taken. */
 export function breakdown(size: SizeFigures, samples: number) {
   const per = (bytes: number) => bytes / samples;
-  const chunkTable = tableBytes(size, 'chunks', 'sqlite_autoindex_chunks_1');
+  const chunkTable = tableBytes(size, ...CHUNK_TABLES);
   const raw = size.tiers.find((t) => t.tier === 0);
   const minute = size.tiers.find((t) => t.tier === 1);
   const hour = size.tiers.find((t) => t.tier === 2);
@@ -85,26 +91,27 @@ export function breakdown(size: SizeFigures, samples: number) {
     rawBlobs: per(raw?.blobBytes ?? 0),
     minuteBlobs: per(minute?.blobBytes ?? 0),
     hourBlobs: per(hour?.blobBytes ?? 0),
-    walTable: per(tableBytes(size, 'wal')),
-    processHistory: per(tableBytes(size, 'process_history')),
-    series: per(tableBytes(size, 'series', 'series_metric', 'sqlite_autoindex_series_1')),
+    walTable: per(tableBytes(size, ...WAL_TABLES)),
+    /** The hosts' checkpoints (their open chunks and process blocks), which replace their write-ahead rows. */
+    checkpoints: per(tableBytes(size, 'checkpoints', 'sqlite_autoindex_checkpoints_1')),
+    processHistory: per(tableBytes(size, ...PROCESS_TABLES)),
+    series: per(tableBytes(size, ...SERIES_TABLES)),
     other: per(
       size.sizeBytes -
         tableBytes(
           size,
-          'chunks',
-          'sqlite_autoindex_chunks_1',
+          ...CHUNK_TABLES,
           'chunks_age',
-          'wal',
-          'process_history',
-          'series',
-          'series_metric',
-          'sqlite_autoindex_series_1',
+          ...WAL_TABLES,
+          'checkpoints',
+          'sqlite_autoindex_checkpoints_1',
+          ...PROCESS_TABLES,
+          ...SERIES_TABLES,
         ),
     ),
     freePages: per(size.freePages * size.pageSize),
-    /** Pages in use for the series alone: everything but the write-ahead table, process history and free pages. */
-    seriesOnly: per(size.sizeBytes - tableBytes(size, 'wal', 'process_history')),
+    /** Pages in use for the series alone: everything but the write-ahead table, checkpoints, process history and free pages. */
+    seriesOnly: per(size.sizeBytes - tableBytes(size, ...WAL_TABLES, 'checkpoints', 'sqlite_autoindex_checkpoints_1', ...PROCESS_TABLES)),
     rawBlobBytesPerPoint: raw?.bytesPerPoint ?? null,
     /** Raw chunks: how many, and what fraction of their table's pages is not payload (B-tree slack, headers). */
     rawChunks: raw?.chunks ?? 0,
@@ -198,7 +205,7 @@ export function table(res: Results): string {
     `vigil size: files ${mb(v.size.fileBytes)} MB after checkpoint (${mb(v.size.fileBytesBeforeCheckpoint)} MB before: db + -wal), sizeBytes() ${mb(v.size.sizeBytes)} MB; after close() ${mb(res.vigil.afterClose.fileBytes)} MB (${f(res.vigil.afterClose.usedBytes / samples, 3)} B/sample in use)`,
   );
   lines.push(
-    `  per sample: raw chunk blobs ${f(b.rawBlobs, 3)} (${f(b.rawBlobBytesPerPoint, 3)} per raw point, ${b.rawChunks} chunks), chunks table pages ${f(b.chunksTable, 3)} (${f((b.chunkTableUnusedFraction ?? 0) * 100)} % unused), chunks_age index ${f(b.chunksIndex, 3)}, minute blobs ${f(b.minuteBlobs, 3)}, hour blobs ${f(b.hourBlobs, 3)}, wal table ${f(b.walTable, 3)}, process history ${f(b.processHistory, 3)}, series ${f(b.series, 3)}, other ${f(b.other, 3)}, free pages ${f(b.freePages, 3)}`,
+    `  per sample: raw chunk blobs ${f(b.rawBlobs, 3)} (${f(b.rawBlobBytesPerPoint, 3)} per raw point, ${b.rawChunks} chunks), chunks table pages ${f(b.chunksTable, 3)} (${f((b.chunkTableUnusedFraction ?? 0) * 100)} % unused), chunks_age index ${f(b.chunksIndex, 3)}, minute blobs ${f(b.minuteBlobs, 3)}, hour blobs ${f(b.hourBlobs, 3)}, wal table ${f(b.walTable, 3)}, checkpoints ${f(b.checkpoints, 3)}, process history ${f(b.processHistory, 3)}, series ${f(b.series, 3)}, other ${f(b.other, 3)}, free pages ${f(b.freePages, 3)}`,
   );
   lines.push(`  series alone (pages in use minus the wal table and process history): ${f(b.seriesOnly, 3)} B/sample`);
   const top = v.size.metrics.slice(0, 12).map((m) => `${m.metric} ${f(m.bytesPerSample, 2)} (${m.series})`);

@@ -203,7 +203,10 @@ export function sizeFigures(storage: SqliteStorage, path: string): SizeFigures {
       .all() as Omit<MetricBytes, 'bytesPerSample'>[]
   ).map((m) => ({ ...m, bytesPerSample: m.bytes / Math.max(1, m.samples) }));
   const wal = db.prepare('SELECT COUNT(*) AS n, TOTAL(length(data)) AS b FROM wal').get() as { n: number; b: number };
-  const procs = db.prepare('SELECT COUNT(*) AS n, TOTAL(length(data)) AS b FROM process_history').get() as { n: number; b: number };
+  const processTable = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'process_blocks'").get()
+    ? 'process_blocks'
+    : 'process_history';
+  const procs = db.prepare(`SELECT COUNT(*) AS n, TOTAL(length(data)) AS b FROM ${processTable}`).get() as { n: number; b: number };
   const series = (db.prepare('SELECT COUNT(*) AS n FROM series').get() as { n: number }).n;
   const dbFileBytes = fileSize(path);
   const walFileBytes = fileSize(`${path}-wal`);

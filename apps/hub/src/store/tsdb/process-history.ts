@@ -1,4 +1,4 @@
-import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import { inflateRawSync } from 'node:zlib';
 import type { ProcessInfo } from '@vigil/schema';
 
 /** One process as kept in history: enough to say what was running and what it cost. */
@@ -24,26 +24,43 @@ export const KEEP_TOP = { cpu: 10, memory: 10, io: 5 };
 /** Command lines are cut to this length in history. */
 const CMDLINE_CHARS = 200;
 
+const cpu = (p: ProcessInfo) => p.cpuPercent ?? 0;
+const rss = (p: ProcessInfo) => p.memoryRssBytes;
 const io = (p: ProcessInfo) => (p.ioReadBytesPerSecond ?? 0) + (p.ioWriteBytesPerSecond ?? 0);
+
+/**
+ * The first `n` processes by `key`, largest first, ties in their original order: what a stable sort and
+ * slice(0, n) give, without sorting the whole table (a frame carries up to 100 processes; n is 5 or 10).
+ */
+function topBy(
+  processes: readonly ProcessInfo[],
+  key: (p: ProcessInfo) => number,
+  n: number,
+  keep?: (k: number) => boolean,
+): ProcessInfo[] {
+  const top: ProcessInfo[] = [];
+  const keys: number[] = [];
+  for (const p of processes) {
+    const k = key(p);
+    if (keep && !keep(k)) continue;
+    if (top.length === n && !(k > (keys[n - 1] as number))) continue;
+    let i = top.length;
+    while (i > 0 && k > (keys[i - 1] as number)) i--;
+    top.splice(i, 0, p);
+    keys.splice(i, 0, k);
+    if (top.length > n) {
+      top.pop();
+      keys.pop();
+    }
+  }
+  return top;
+}
 
 /** The processes of a frame worth remembering: the top consumers by CPU, memory and I/O. */
 export function selectForHistory(processes: readonly ProcessInfo[]): ProcessSample[] {
-  const chosen = new Set<ProcessInfo>();
-  const take = (sorted: ProcessInfo[], n: number) => {
-    for (const p of sorted.slice(0, n)) chosen.add(p);
-  };
-  take(
-    [...processes].sort((a, b) => (b.cpuPercent ?? 0) - (a.cpuPercent ?? 0)),
-    KEEP_TOP.cpu,
-  );
-  take(
-    [...processes].sort((a, b) => b.memoryRssBytes - a.memoryRssBytes),
-    KEEP_TOP.memory,
-  );
-  take(
-    processes.filter((p) => io(p) > 0).sort((a, b) => io(b) - io(a)),
-    KEEP_TOP.io,
-  );
+  const chosen = new Set<ProcessInfo>(topBy(processes, cpu, KEEP_TOP.cpu));
+  for (const p of topBy(processes, rss, KEEP_TOP.memory)) chosen.add(p);
+  for (const p of topBy(processes, io, KEEP_TOP.io, (k) => k > 0)) chosen.add(p);
   return [...chosen].map((p) => ({
     pid: p.pid,
     name: p.name,
@@ -57,29 +74,7 @@ export function selectForHistory(processes: readonly ProcessInfo[]): ProcessSamp
   }));
 }
 
-/**
- * A minute of frames as one compressed blob: the distinct processes once (pid, name, user, command line),
- * then per frame the rows [process index, cpu, rss, memory %, io read, io write]. Deflate does the rest.
- */
-export function encodeMinute(frames: readonly ProcessFrame[]): Buffer {
-  const index = new Map<string, number>();
-  const procs: [number, string, string, string][] = [];
-  const rows = frames.map((f) => [
-    f.ts,
-    f.processes.map((p) => {
-      const key = `${p.pid}\u0000${p.name}\u0000${p.cmdline}`;
-      let i = index.get(key);
-      if (i === undefined) {
-        i = procs.length;
-        index.set(key, i);
-        procs.push([p.pid, p.name, p.user, p.cmdline]);
-      }
-      return [i, p.cpuPercent, p.memoryRssBytes, p.memoryPercent, p.ioReadBytesPerSecond, p.ioWriteBytesPerSecond];
-    }),
-  ]);
-  return deflateRawSync(JSON.stringify({ v: 1, procs, rows }));
-}
-
+/** Decodes a minute of process history in the first format (deflated JSON: processes once, then rows per frame). */
 export function decodeMinute(blob: Uint8Array): ProcessFrame[] {
   const { procs, rows } = JSON.parse(inflateRawSync(blob).toString('utf8')) as {
     procs: [number, string, string, string][];

@@ -1,6 +1,7 @@
+import type { Statement } from 'better-sqlite3';
 import { type Aggregate, aggregateRaw, mergeAggregates } from './aggregate.ts';
-import { CorruptChunk, decodeChunk } from './codec.ts';
-import { TIER } from './db.ts';
+import { CorruptChunk, type DecodedChunk, decodeChunk } from './codec.ts';
+import { type HistoryDb, TIER } from './db.ts';
 import type { Series } from './series.ts';
 import type { SqliteStorage } from './storage.ts';
 
@@ -55,6 +56,20 @@ interface ChunkRow {
   data: Buffer;
 }
 
+const chunkStatements = new WeakMap<HistoryDb, Statement>();
+
+/** Chunks of a series and tier overlapping [from, to], oldest first (the statement is prepared once per database). */
+function chunkRows(storage: SqliteStorage, series: number, tier: number, from: number, to: number): ChunkRow[] {
+  let statement = chunkStatements.get(storage.db);
+  if (!statement) {
+    statement = storage.db.prepare(
+      'SELECT start, end, data FROM chunks WHERE series = ? AND tier = ? AND start <= ? AND end >= ? ORDER BY start',
+    );
+    chunkStatements.set(storage.db, statement);
+  }
+  return statement.all(series, tier, to, from) as ChunkRow[];
+}
+
 /** Raw samples of a series in [from, to]: closed chunks, then the open one. */
 export function rawPoints(
   storage: SqliteStorage,
@@ -65,8 +80,7 @@ export function rawPoints(
 ): { ts: number[]; values: number[] } {
   const ts: number[] = [];
   const values: number[] = [];
-  const take = (chunk: Uint8Array) => {
-    const decoded = decodeChunk(chunk);
+  const take = (decoded: DecodedChunk) => {
     const column = decoded.columns[0] as Float64Array;
     for (let i = 0; i < decoded.timestamps.length; i++) {
       const t = decoded.timestamps[i] as number;
@@ -76,12 +90,9 @@ export function rawPoints(
       }
     }
   };
-  const rows = storage.db
-    .prepare('SELECT start, end, data FROM chunks WHERE series = ? AND tier = ? AND end >= ? AND start <= ? ORDER BY start')
-    .all(series.id, TIER.raw, from, to) as ChunkRow[];
-  for (const row of rows) {
+  for (const row of chunkRows(storage, series.id, TIER.raw, from, to)) {
     try {
-      take(row.data);
+      take(decodeChunk(row.data));
     } catch (error) {
       if (!(error instanceof CorruptChunk)) throw error;
       warnings.push(
@@ -89,17 +100,14 @@ export function rawPoints(
       );
     }
   }
-  if (series.head && series.head.count > 0 && series.head.lastTs >= from && series.head.firstTs <= to) take(series.head.finish());
+  if (series.head && series.head.count > 0 && series.head.lastTs >= from && series.head.firstTs <= to) take(series.head.samples());
   return { ts, values };
 }
 
 /** Aggregates of a tier's chunks in [from, to]. */
 function tierAggregates(storage: SqliteStorage, series: Series, tier: number, from: number, to: number, warnings: string[]): Aggregate[] {
   const out: Aggregate[] = [];
-  const rows = storage.db
-    .prepare('SELECT start, end, data FROM chunks WHERE series = ? AND tier = ? AND end >= ? AND start <= ? ORDER BY start')
-    .all(series.id, tier, from, to) as ChunkRow[];
-  for (const row of rows) {
+  for (const row of chunkRows(storage, series.id, tier, from, to)) {
     try {
       const d = decodeChunk(row.data);
       const [min, max, sum, count] = d.columns as [Float64Array, Float64Array, Float64Array, Float64Array];

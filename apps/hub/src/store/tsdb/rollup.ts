@@ -14,10 +14,13 @@ const IDLE_MS = 15 * MINUTE;
 /** Retention runs at most this often. */
 const RETENTION_EVERY_MS = 60_000;
 
-/** Min, max and sum keep the series' precision; count is an integer. */
+/**
+ * Min and max keep the series' precision; the sum is a float (kept exactly: near a decimal of the series'
+ * precision, which the closed chunk uses); count is an integer.
+ */
 function aggregateSpecs(spec: ColumnSpec): ColumnSpec[] {
   const value: ColumnSpec = spec.codec === 'xor' ? spec : { codec: 'delta', decimals: spec.decimals };
-  return [value, value, spec.codec === 'xor' ? spec : { codec: 'xor', decimals: 0 }, { codec: 'delta', decimals: 0 }];
+  return [value, value, { codec: 'xor', decimals: spec.decimals }, { codec: 'delta', decimals: 0 }];
 }
 
 function encodeAggregates(spec: ColumnSpec, points: readonly Aggregate[]): ChunkEncoder {
@@ -36,6 +39,7 @@ export class Rollups {
   private cursor = 0;
   private lastRetention = 0;
   private readonly save;
+  private readonly statements;
 
   constructor(private readonly storage: SqliteStorage) {
     for (const row of storage.db.prepare('SELECT series, tier, until FROM rollups').iterate() as Iterable<{
@@ -46,6 +50,10 @@ export class Rollups {
       this.untils.set(`${row.series}:${row.tier}`, row.until);
     }
     this.save = storage.db.prepare('INSERT OR REPLACE INTO rollups (series, tier, until) VALUES (?, ?, ?)');
+    this.statements = {
+      firstStart: storage.db.prepare('SELECT start FROM chunks WHERE series = ? AND tier = ? ORDER BY start LIMIT 1').pluck(),
+      chunk: storage.db.prepare('INSERT OR REPLACE INTO chunks (series, tier, start, end, count, data) VALUES (?, ?, ?, ?, ?, ?)'),
+    };
   }
 
   /** Everything of a series before this time is in the tier's chunks (0 when nothing is). */
@@ -62,12 +70,10 @@ export class Rollups {
 
   private firstWindow(series: Series, tier: number): number | null {
     const source = tier === TIER.minute ? TIER.raw : TIER.minute;
-    const row = this.storage.db.prepare('SELECT MIN(start) AS s FROM chunks WHERE series = ? AND tier = ?').get(series.id, source) as {
-      s: number | null;
-    };
-    if (row.s === null) return null;
+    const start = this.statements.firstStart.get(series.id, source) as number | undefined;
+    if (start === undefined) return null;
     const window = WINDOW[tier as 1 | 2];
-    return Math.floor(row.s / window) * window;
+    return Math.floor(start / window) * window;
   }
 
   /** Rolls up at most one window of one tier of a series; true if it did some work. */
@@ -81,6 +87,8 @@ export class Rollups {
     }
     const limit = tier === TIER.minute ? this.settled(series, now) : this.until(series.id, TIER.minute);
     if (start + window > limit) return false;
+    // Past the series' last sample there is nothing to roll up (yet): a series that has gone quiet stops here.
+    if (tier === TIER.minute && start > series.lastTs) return false;
     const warnings: string[] = [];
     const points =
       tier === TIER.minute
@@ -89,21 +97,12 @@ export class Rollups {
             return aggregateRaw(raw.ts, raw.values, MINUTE);
           })()
         : mergeAggregates(minuteAggregates(this.storage, series, start, start + window - 1, warnings), HOUR);
-    const db = this.storage.db;
-    db.transaction(() => {
-      if (points.length > 0) {
-        const encoder = encodeAggregates(series.spec, points);
-        db.prepare('INSERT OR REPLACE INTO chunks (series, tier, start, end, count, data) VALUES (?, ?, ?, ?, ?, ?)').run(
-          series.id,
-          tier,
-          encoder.firstTs,
-          encoder.lastTs,
-          encoder.count,
-          encoder.finish(),
-        );
-      }
-      this.save.run(series.id, tier, start + window);
-    })();
+    // step() holds the transaction.
+    if (points.length > 0) {
+      const encoder = encodeAggregates(series.spec, points);
+      this.statements.chunk.run(series.id, tier, encoder.firstTs, encoder.lastTs, encoder.count, encoder.finish());
+    }
+    this.save.run(series.id, tier, start + window);
     this.untils.set(`${series.id}:${tier}`, start + window);
     return true;
   }
@@ -113,14 +112,17 @@ export class Rollups {
     const deadline = performance.now() + budgetMs;
     const series = this.storage.dictionary.byId;
     const n = series.length;
-    for (let visited = 0; visited < n && performance.now() < deadline; visited++) {
-      this.cursor = (this.cursor + 1) % Math.max(1, n);
-      const s = series[this.cursor];
-      if (!s) continue;
-      // Catch up a few windows per visit; long backlogs (a restored backup) drain over several steps.
-      for (let i = 0; i < 4 && this.rollOne(s, TIER.minute, now); i++);
-      for (let i = 0; i < 2 && this.rollOne(s, TIER.hour, now); i++);
-    }
+    // One transaction for the whole slice of work: a commit per window cost more than the window.
+    this.storage.db.transaction(() => {
+      for (let visited = 0; visited < n && performance.now() < deadline; visited++) {
+        this.cursor = (this.cursor + 1) % Math.max(1, n);
+        const s = series[this.cursor];
+        if (!s) continue;
+        // Catch up a few windows per visit; long backlogs (a restored backup) drain over several steps.
+        for (let i = 0; i < 4 && this.rollOne(s, TIER.minute, now); i++);
+        for (let i = 0; i < 2 && this.rollOne(s, TIER.hour, now); i++);
+      }
+    })();
     if (now - this.lastRetention >= RETENTION_EVERY_MS && performance.now() < deadline) {
       this.lastRetention = now;
       this.retain(now);
@@ -140,29 +142,20 @@ export class Rollups {
     };
     db.transaction(() => {
       del(
-        `DELETE FROM chunks WHERE (series, tier, start) IN (
-           SELECT c.series, c.tier, c.start FROM chunks c LEFT JOIN rollups r ON r.series = c.series AND r.tier = 1
+        `DELETE FROM chunks WHERE id IN (
+           SELECT c.id FROM chunks c LEFT JOIN rollups r ON r.series = c.series AND r.tier = 1
            WHERE c.tier = 0 AND c.end < ? AND c.end < COALESCE(r.until, 0) LIMIT 5000)`,
         now - retention.rawMs,
       );
-      del(
-        'DELETE FROM chunks WHERE (series, tier, start) IN (SELECT series, tier, start FROM chunks WHERE tier = 1 AND end < ? LIMIT 5000)',
-        now - retention.minuteMs,
-      );
-      del(
-        'DELETE FROM chunks WHERE (series, tier, start) IN (SELECT series, tier, start FROM chunks WHERE tier = 2 AND end < ? LIMIT 5000)',
-        now - retention.hourMs,
-      );
-      del('DELETE FROM process_history WHERE minute < ?', now - retention.rawMs);
+      del('DELETE FROM chunks WHERE id IN (SELECT id FROM chunks WHERE tier = 1 AND end < ? LIMIT 5000)', now - retention.minuteMs);
+      del('DELETE FROM chunks WHERE id IN (SELECT id FROM chunks WHERE tier = 2 AND end < ? LIMIT 5000)', now - retention.hourMs);
+      del('DELETE FROM process_blocks WHERE id IN (SELECT id FROM process_blocks WHERE end < ? LIMIT 5000)', now - retention.rawMs);
     })();
     for (let round = 0; round < 20 && this.storage.sizeBytes() > retention.maxBytes; round++) {
       const tier = (db.prepare('SELECT MIN(tier) AS t FROM chunks').get() as { t: number | null }).t;
       if (tier === null) break;
-      del(
-        'DELETE FROM chunks WHERE (series, tier, start) IN (SELECT series, tier, start FROM chunks WHERE tier = ? ORDER BY end LIMIT 2000)',
-        tier,
-      );
-      if (tier === 0) del('DELETE FROM process_history WHERE minute IN (SELECT minute FROM process_history ORDER BY minute LIMIT 2000)');
+      del('DELETE FROM chunks WHERE id IN (SELECT id FROM chunks WHERE tier = ? ORDER BY end LIMIT 2000)', tier);
+      if (tier === 0) del('DELETE FROM process_blocks WHERE id IN (SELECT id FROM process_blocks ORDER BY end LIMIT 200)');
     }
     if (deleted > 0) db.pragma('incremental_vacuum(4000)');
     return { deleted };

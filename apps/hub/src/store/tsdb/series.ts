@@ -19,6 +19,8 @@ export interface Series {
   lastTs: number;
   /** End of the last raw chunk written to the table. */
   persistedEnd: number;
+  /** Its first chunk since the store started was shortened (so that series do not all close at once). */
+  staggered?: boolean;
 }
 
 /** The encoding of a catalogue metric: decimal with delta for gauges, delta-of-delta for counters. */
@@ -46,16 +48,11 @@ export class SeriesDictionary {
 
   constructor(db: HistoryDb) {
     this.insert = db.prepare('INSERT INTO series (host, key, metric, labels, codec, decimals) VALUES (?, ?, ?, ?, ?, ?)');
-    const persisted = new Map<number, number>();
-    for (const row of db.prepare('SELECT series, MAX(end) AS e FROM chunks WHERE tier = 0 GROUP BY series').iterate() as Iterable<{
-      series: number;
-      e: number;
-    }>) {
-      persisted.set(row.series, row.e);
-    }
+    // The last raw chunk of each series, found through the key index (chunks never overlap within a series).
+    const last = db.prepare('SELECT end FROM chunks WHERE series = ? AND tier = 0 ORDER BY start DESC LIMIT 1').pluck();
     type Row = { id: number; host: string; key: string; metric: string; labels: string; codec: ColumnSpec['codec']; decimals: number };
     for (const row of db.prepare('SELECT * FROM series').iterate() as Iterable<Row>) {
-      const end = persisted.get(row.id) ?? -1;
+      const end = (last.get(row.id) as number | undefined) ?? -1;
       this.add({
         id: row.id,
         host: row.host,

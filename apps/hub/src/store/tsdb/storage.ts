@@ -1,28 +1,24 @@
 import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
-import { type Frame, forEachSample, METRICS, seriesKey } from '@vigil/schema';
+import { type Frame, forEachSample, METRICS, type MetricDef, seriesKey } from '@vigil/schema';
+import { decodeCheckpoint, encodeCheckpoint } from './checkpoint.ts';
 import { ChunkEncoder, type ColumnSpec } from './codec.ts';
 import { type HistoryDb, openHistoryDb, TIER } from './db.ts';
-import {
-  decodeMinute,
-  encodeMinute,
-  type ProcessFrame,
-  type ProcessSample,
-  selectForHistory,
-  type TopConsumer,
-  topConsumers,
-} from './process-history.ts';
+import { decodeBlock, encodeBlock } from './process-block.ts';
+import { type ProcessFrame, type ProcessSample, selectForHistory, type TopConsumer, topConsumers } from './process-history.ts';
+import { BLOCK_MS, type PendingBlock, ProcessBlocks } from './process-store.ts';
 import { type Query, type QueryResult, runQuery } from './query.ts';
 import { Rollups } from './rollup.ts';
 import { type Series, SeriesDictionary, specOf } from './series.ts';
+import { decodeRow, decodeRowV1, encodeCustomRow, encodeFrameRow, WalContext, type WalRow } from './wal.ts';
 
 export interface StorageOptions {
   /** The history database file (or ':memory:'). */
   path: string;
   retention?: Partial<Retention>;
-  /** Samples per raw chunk (staggered per host between half and all of it). */
+  /** Samples per raw chunk (a series' first chunk after a start is shortened by up to half, staggered). */
   chunkSamples?: number;
-  /** A raw chunk closes after this long even if not full (so rollups and the WAL move on at long intervals). */
+  /** A raw chunk closes after this long even if not full (so rollups move on at long intervals). */
   chunkSpanMs?: number;
   /** WAL rows and closed chunks are written in one transaction at most this often; acks wait for it. */
   flushIntervalMs?: number;
@@ -42,6 +38,11 @@ export interface Retention {
 
 const DAY = 24 * 3600 * 1000;
 export const DEFAULT_RETENTION: Retention = { rawMs: 7 * DAY, minuteMs: 90 * DAY, hourMs: 730 * DAY, maxBytes: 20 * 1024 ** 3 };
+
+/** A host checkpoints at least this often by rows (hosts sending faster than once a second), else with each process block. */
+const CHECKPOINT_ROWS = 1200;
+/** An open chunk whose series has sent nothing for this long is closed at the host's next checkpoint. */
+const IDLE_CLOSE_MS = 10 * 60_000;
 
 /** One custom sample, as the API or an agent plugin delivers it. */
 export interface CustomSample {
@@ -76,53 +77,57 @@ export interface Storage {
   close(): void;
 }
 
+/** A series in a frame's shape: the catalogue entry, its label values, and the series they name. */
+interface ShapeEntry {
+  metric: MetricDef;
+  labels: readonly string[] | undefined;
+  series: Series;
+}
+
+interface HostState {
+  id: string;
+  /** Timestamp of the latest frame taken: older or equal frames are duplicates. */
+  lastTs: number;
+  /** Per-host stagger (ms): process blocks and checkpoints of different hosts fall at different moments. */
+  offsetMs: number;
+  /** The open process block: its start (-1: none) and frames. */
+  blockStart: number;
+  frames: ProcessFrame[];
+  /** Whether a block stored at the last clean shutdown was looked for (its frames continue in the open block). */
+  blockLoaded: boolean;
+  /** Write-ahead rows since the last checkpoint: ids of those written, and how many in all (pending too). */
+  walIds: number[];
+  walRows: number;
+  wal: WalContext;
+  checkpointDue: boolean;
+  /** The series of the latest frame, in the catalogue's order: the next frame usually has the same. */
+  shape: ShapeEntry[];
+  /** 10^decimals per position of the shape (0: a float series), for the write-ahead rows. */
+  factors: number[];
+}
+
 interface PendingRow {
-  host: string;
+  state: HostState;
   ts: number;
   data: Buffer;
 }
 
-interface HostState {
-  /** Timestamp of the latest frame taken: older or equal frames are duplicates. */
-  lastTs: number;
-  /** Staggers chunk closes: all hosts do not close their chunks in the same second. */
-  offset: number;
-  minute: number;
-  frames: ProcessFrame[];
-  /** A chunk of this host closed since the WAL was last trimmed for it. */
-  trimDue: boolean;
-}
+const sameLabels = (a: readonly string[] | undefined, b: readonly string[] | undefined): boolean => {
+  const n = a ? a.length : 0;
+  if ((b ? b.length : 0) !== n) return false;
+  for (let i = 0; i < n; i++) if ((a as readonly string[])[i] !== (b as readonly string[])[i]) return false;
+  return true;
+};
 
-/** Encodes a frame's samples for the WAL: count, length of the process JSON, series ids, values, processes. */
-function encodeWal(ids: number[], values: number[], processes: ProcessSample[]): Buffer {
-  const procs = Buffer.from(JSON.stringify(processes));
-  const out = Buffer.allocUnsafe(8 + ids.length * 12 + procs.length);
-  out.writeUInt32LE(ids.length, 0);
-  out.writeUInt32LE(procs.length, 4);
-  for (let i = 0; i < ids.length; i++) out.writeInt32LE(ids[i] as number, 8 + i * 4);
-  const base = 8 + ids.length * 4;
-  for (let i = 0; i < values.length; i++) out.writeDoubleLE(values[i] as number, base + i * 8);
-  procs.copy(out, base + values.length * 8);
-  return out;
-}
-
-function decodeWal(data: Buffer): { ids: number[]; values: number[]; processes: ProcessSample[] } {
-  const n = data.readUInt32LE(0);
-  const procLength = data.readUInt32LE(4);
-  const ids: number[] = [];
-  const values: number[] = [];
-  for (let i = 0; i < n; i++) ids.push(data.readInt32LE(8 + i * 4));
-  const base = 8 + n * 4;
-  for (let i = 0; i < n; i++) values.push(data.readDoubleLE(base + i * 8));
-  const processes = JSON.parse(data.subarray(base + n * 8, base + n * 8 + procLength).toString('utf8')) as ProcessSample[];
-  return { ids, values, processes };
-}
+const factorOf = (spec: ColumnSpec) => (spec.codec === 'xor' ? 0 : 10 ** spec.decimals);
 
 /**
  * Vigil's embedded time-series store on SQLite (see DESIGN.md): a series dictionary; per series an open raw
- * chunk in memory (codec.ts) made durable by a write-ahead table of every frame's samples; closed chunks as
- * checksummed blobs keyed by (series, tier, start); minute and hour tiers rolled up from closed chunks in the
- * background (rollup.ts); retention by age per tier and by size. Process history is kept per host and minute.
+ * chunk in memory (codec.ts); closed chunks as checksummed blobs keyed by (series, tier, start); minute and
+ * hour tiers rolled up from closed chunks in the background (rollup.ts); retention by age per tier and by
+ * size; process history per host in blocks of minutes (process-block.ts). Every frame is made durable by a
+ * write-ahead row (wal.ts) until its host's next checkpoint (checkpoint.ts: the host's open chunks and open
+ * process block), which replaces that host's rows: the write-ahead table holds minutes, not hours.
  */
 export class SqliteStorage implements Storage {
   readonly db: HistoryDb;
@@ -136,19 +141,23 @@ export class SqliteStorage implements Storage {
   private readonly hosts = new Map<string, HostState>();
   private pendingWal: PendingRow[] = [];
   private pendingChunks: { series: number; start: number; end: number; count: number; data: Uint8Array }[] = [];
-  private pendingMinutes: { host: string; minute: number; data: Buffer }[] = [];
+  private pendingBlocks: PendingBlock[] = [];
   private callbacks: (() => void)[] = [];
   private flushTimer: NodeJS.Timeout | null = null;
   private readonly flushIntervalMs: number;
   private backgroundTimer: NodeJS.Timeout | null = null;
   private readonly statements;
+  private readonly blocks: ProcessBlocks;
+  // Reused per frame by append().
+  private readonly frameIds: number[] = [];
+  private readonly frameValues: number[] = [];
   /** Samples taken since start, for statistics. */
   samplesAppended = 0;
 
   constructor(options: StorageOptions) {
     this.db = openHistoryDb(options.path);
     this.retention = { ...DEFAULT_RETENTION, ...options.retention };
-    this.chunkSamples = options.chunkSamples ?? 600;
+    this.chunkSamples = options.chunkSamples ?? 3600;
     this.chunkSpanMs = options.chunkSpanMs ?? 2 * 3600 * 1000;
     this.flushIntervalMs = options.flushIntervalMs ?? 50;
     this.now = options.now ?? Date.now;
@@ -156,17 +165,11 @@ export class SqliteStorage implements Storage {
     this.dictionary = new SeriesDictionary(this.db);
     this.statements = {
       wal: this.db.prepare('INSERT INTO wal (host, ts, data) VALUES (?, ?, ?)'),
+      walDelete: this.db.prepare('DELETE FROM wal WHERE id = ?'),
       chunk: this.db.prepare('INSERT OR REPLACE INTO chunks (series, tier, start, end, count, data) VALUES (?, ?, ?, ?, ?, ?)'),
-      minute: this.db.prepare('INSERT OR REPLACE INTO process_history (host, minute, data) VALUES (?, ?, ?)'),
-      trim: this.db.prepare('DELETE FROM wal WHERE host = ? AND ts < ?'),
-      minuteRow: this.db.prepare('SELECT data FROM process_history WHERE host = ? AND minute = ?'),
-      minuteRows: this.db.prepare(
-        'SELECT minute, data FROM process_history WHERE host = ? AND minute >= ? AND minute <= ? ORDER BY minute',
-      ),
-      lastMinuteBefore: this.db.prepare(
-        'SELECT minute, data FROM process_history WHERE host = ? AND minute <= ? ORDER BY minute DESC LIMIT 1',
-      ),
+      checkpoint: this.db.prepare('INSERT OR REPLACE INTO checkpoints (host, ts, data) VALUES (?, ?, ?)'),
     };
+    this.blocks = new ProcessBlocks(this.db, () => this.pendingBlocks);
     this.rollups = new Rollups(this);
     this.recover();
     if (options.background !== false) {
@@ -178,73 +181,164 @@ export class SqliteStorage implements Storage {
   private host(host: string): HostState {
     let state = this.hosts.get(host);
     if (!state) {
-      // A stable offset per host (from its name) staggers chunk closes across hosts, also after a restart.
-      const offset = createHash('sha1').update(host).digest().readUInt16LE(0) % Math.max(1, Math.floor(this.chunkSamples / 2));
+      // A stable offset per host (from its name) staggers blocks and chunk closes across hosts, also after a restart.
+      const hash = createHash('sha1').update(host).digest().readUInt32LE(0);
       let lastTs = -1;
       for (const series of this.dictionary.hostSeries(host)) if (series.lastTs > lastTs) lastTs = series.lastTs;
-      state = { lastTs, offset, minute: -1, frames: [], trimDue: false };
+      state = {
+        id: host,
+        lastTs,
+        offsetMs: (hash % (BLOCK_MS / 1000)) * 1000,
+        blockStart: -1,
+        frames: [],
+        blockLoaded: false,
+        walIds: [],
+        walRows: 0,
+        wal: new WalContext(),
+        checkpointDue: false,
+        shape: [],
+        factors: [],
+      };
       this.hosts.set(host, state);
     }
     return state;
   }
 
-  /** Replays the WAL into open chunks and process minutes after a restart (or a crash). */
+  /** Restores checkpoints, then replays the write-ahead rows written after them (after a restart or a crash). */
   private recover(): void {
+    for (const row of this.db.prepare('SELECT host, data FROM checkpoints').iterate() as Iterable<{ host: string; data: Buffer }>) {
+      const state = this.host(row.host);
+      try {
+        const c = decodeCheckpoint(row.data);
+        state.lastTs = Math.max(state.lastTs, c.lastTs);
+        state.blockStart = c.blockStart;
+        state.frames = c.block.length > 0 ? decodeBlock(c.block) : [];
+        state.blockLoaded = true;
+        for (const h of c.heads) {
+          const series = this.dictionary.byId[h.series];
+          const head = ChunkEncoder.restore(h.chunk);
+          // A head closed after the checkpoint is in the chunks table already.
+          if (!series || head.count === 0 || head.firstTs <= series.persistedEnd) continue;
+          series.head = head;
+          series.headLimit = this.chunkSamples;
+          series.lastTs = head.lastTs;
+        }
+      } catch (error) {
+        this.warn(`history: the checkpoint of ${row.host} is unreadable (${(error as Error).message}); its open chunks are lost`);
+      }
+    }
     let frames = 0;
-    for (const row of this.db.prepare('SELECT host, ts, data FROM wal ORDER BY id').iterate() as Iterable<{
+    const legacy = this.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'wal_v1'").get();
+    if (legacy) {
+      // Rows of the first format may hold frames whose processes are in a stored minute already.
+      const stored = this.db.prepare('SELECT MAX(end) FROM process_blocks WHERE host = ?').pluck();
+      const processesUntil = new Map<string, number>();
+      for (const row of this.db.prepare('SELECT host, ts, data FROM wal_v1 ORDER BY id').iterate() as Iterable<{
+        host: string;
+        ts: number;
+        data: Buffer;
+      }>) {
+        const decoded = decodeRowV1(row.data);
+        // A custom sample had a row of its own, without processes; a frame always carries host_up and more.
+        decoded.custom = decoded.ids.length === 1 && decoded.processes.length === 0;
+        let until = processesUntil.get(row.host);
+        if (until === undefined) {
+          until = (stored.get(row.host) as number | null) ?? -1;
+          processesUntil.set(row.host, until);
+        }
+        if (this.replay(row.host, row.ts, decoded, row.ts > until)) frames++;
+      }
+    }
+    for (const row of this.db.prepare('SELECT id, host, ts, data FROM wal ORDER BY id').iterate() as Iterable<{
+      id: number;
       host: string;
       ts: number;
       data: Buffer;
     }>) {
       const state = this.host(row.host);
-      if (row.ts <= state.lastTs) continue;
-      const { ids, values, processes } = decodeWal(row.data);
-      for (let i = 0; i < ids.length; i++) {
-        const series = this.dictionary.byId[ids[i] as number];
-        // Samples already in a closed chunk (written before the WAL was trimmed) are skipped.
-        if (series && row.ts > series.persistedEnd) this.appendSample(series, state, row.ts, values[i] as number);
-      }
-      this.takeProcesses(row.host, state, row.ts, processes);
-      state.lastTs = row.ts;
-      frames++;
+      state.walIds.push(row.id);
+      state.walRows++;
+      const decoded = decodeRow(state.wal, row.data, (id) => {
+        const spec = this.dictionary.byId[id]?.spec;
+        return spec ? factorOf(spec) : 0;
+      });
+      // Every row postdates its host's checkpoint (older ones went with it).
+      if (this.replay(row.host, row.ts, decoded, true)) frames++;
     }
     if (frames > 0) this.warn(`history: replayed ${frames} frames from the write-ahead table`);
+    if (legacy) {
+      // Rows of the first format are now in open chunks: checkpoint every host, and they can go.
+      for (const state of this.hosts.values()) state.checkpointDue = true;
+      this.flush();
+      this.db.exec('DROP TABLE wal_v1');
+    }
+    // Chunks the replay closed are written now, so that queries see them at once.
+    this.flush();
+  }
+
+  /** Applies a write-ahead row (its processes too if `takeFrame`); true if it was a frame. */
+  private replay(host: string, ts: number, row: WalRow, takeFrame: boolean): boolean {
+    const state = this.host(host);
+    for (let i = 0; i < row.ids.length; i++) {
+      const series = this.dictionary.byId[row.ids[i] as number];
+      // Samples already in a closed chunk or the restored head are skipped (appendSample checks lastTs).
+      if (series) this.appendSample(series, state, ts, row.values[i] as number);
+    }
+    if (row.custom || !takeFrame) return false;
+    this.takeProcesses(state, ts, row.processes);
+    if (ts > state.lastTs) state.lastTs = ts;
+    return true;
   }
 
   private appendSample(series: Series, state: HostState, ts: number, value: number): void {
     if (ts <= series.lastTs) return; // stored already (a resent frame): never reopens or closes a chunk
     let head = series.head;
     if (head && (head.count >= series.headLimit || ts - head.firstTs >= this.chunkSpanMs || !head.accepts(ts))) {
-      this.closeHead(series, state);
+      this.closeHead(series);
       head = null;
     }
     if (!head) {
       head = new ChunkEncoder([series.spec]);
       series.head = head;
-      series.headLimit = Math.max(1, this.chunkSamples - state.offset);
-      state.offset = 0; // only the first chunk of a host is shortened
+      series.headLimit = this.chunkSamples;
+      if (!series.staggered) {
+        // The first chunk of each series after a start is shortened, differently per series and host, so that
+        // a host's series (and hosts) do not all close their chunks in the same second.
+        series.staggered = true;
+        const half = Math.max(1, Math.floor(this.chunkSamples / 2));
+        series.headLimit = Math.max(1, this.chunkSamples - ((state.offsetMs / 1000 + series.id * 7919) % half));
+      }
     }
-    head.append(ts, [value]);
+    head.appendOne(ts, value);
     series.lastTs = ts;
     this.samplesAppended++;
   }
 
-  private closeHead(series: Series, state: HostState): void {
+  private closeHead(series: Series): void {
     const head = series.head;
-    if (!head || head.count === 0) return;
+    if (!head) return;
+    series.head = null;
+    if (head.count === 0) return;
     this.pendingChunks.push({ series: series.id, start: head.firstTs, end: head.lastTs, count: head.count, data: head.finish() });
     series.persistedEnd = head.lastTs;
-    series.head = null;
-    state.trimDue = true;
     this.scheduleFlush();
   }
 
-  private takeProcesses(host: string, state: HostState, ts: number, processes: ProcessSample[]): void {
-    const minute = Math.floor(ts / 60_000) * 60_000;
-    if (state.minute !== minute) {
-      if (state.frames.length > 0) this.pendingMinutes.push({ host, minute: state.minute, data: encodeMinute(state.frames) });
-      state.minute = minute;
+  /** Adds a frame's processes to the host's open block, closing the block (and checkpointing) at its end. */
+  private takeProcesses(state: HostState, ts: number, processes: ProcessSample[]): void {
+    if (state.blockStart < 0 || ts >= state.blockStart + BLOCK_MS) {
+      if (state.frames.length > 0) {
+        const last = state.frames[state.frames.length - 1] as ProcessFrame;
+        this.pendingBlocks.push({ host: state.id, start: state.blockStart, end: last.ts, data: encodeBlock(state.frames) });
+        state.checkpointDue = true;
+      }
+      state.blockStart = Math.floor((ts - state.offsetMs) / BLOCK_MS) * BLOCK_MS + state.offsetMs;
       state.frames = [];
+      if (!state.blockLoaded) {
+        // After a clean shutdown, the block it wrote for this period continues.
+        state.blockLoaded = true;
+        state.frames = this.blocks.at(state.id, state.blockStart).filter((f) => f.ts < ts);
+      }
     }
     state.frames.push({ ts, processes });
   }
@@ -257,28 +351,48 @@ export class SqliteStorage implements Storage {
       this.scheduleFlush();
       return;
     }
-    const ids: number[] = [];
-    const values: number[] = [];
+    const ts = frame.ts;
+    const shape = state.shape;
+    const ids = this.frameIds;
+    const values = this.frameValues;
+    let n = 0;
     forEachSample(frame, (metric, value, labelValues) => {
-      const key = labelValues ? seriesKey(metric, labelValues) : metric.name;
-      const series = this.dictionary.get(host, key) ?? this.dictionary.getOrCreate(host, key, metric.name, specOf(metric));
-      this.appendSample(series, state, frame.ts, value);
-      ids.push(series.id);
-      values.push(value);
+      let entry = shape[n];
+      if (entry === undefined || entry.metric !== metric || !sameLabels(entry.labels, labelValues)) {
+        const key = labelValues ? seriesKey(metric, labelValues) : metric.name;
+        const series = this.dictionary.get(host, key) ?? this.dictionary.getOrCreate(host, key, metric.name, specOf(metric));
+        entry = { metric, labels: labelValues ? labelValues.slice() : undefined, series };
+        shape[n] = entry;
+        state.factors[n] = factorOf(series.spec);
+      }
+      this.appendSample(entry.series, state, ts, value);
+      ids[n] = entry.series.id;
+      values[n] = value;
+      n++;
     });
+    shape.length = n;
+    state.factors.length = n;
+    const processes = selectForHistory(frame.processes);
+    this.takeProcesses(state, ts, processes);
+    state.lastTs = ts;
+    this.pushWal(state, ts, encodeFrameRow(state.wal, ids, values, state.factors, n, processes));
+    const customIds: number[] = [];
+    const customValues: number[] = [];
     for (const custom of frame.custom ?? []) {
       const result = this.customSeries(host, custom);
       if (typeof result === 'string') continue;
-      this.appendSample(result, state, frame.ts, custom.value);
-      ids.push(result.id);
-      values.push(custom.value);
+      this.appendSample(result, state, ts, custom.value);
+      customIds.push(result.id);
+      customValues.push(custom.value);
     }
-    const processes = selectForHistory(frame.processes);
-    this.takeProcesses(host, state, frame.ts, processes);
-    state.lastTs = frame.ts;
-    this.pendingWal.push({ host, ts: frame.ts, data: encodeWal(ids, values, processes) });
+    if (customIds.length > 0) this.pushWal(state, ts, encodeCustomRow(customIds, customValues));
     if (durable) this.callbacks.push(durable);
     this.scheduleFlush();
+  }
+
+  private pushWal(state: HostState, ts: number, data: Buffer): void {
+    this.pendingWal.push({ state, ts, data });
+    if (++state.walRows >= CHECKPOINT_ROWS) state.checkpointDue = true;
   }
 
   /** The series of a custom metric, or why it cannot be stored. */
@@ -299,10 +413,8 @@ export class SqliteStorage implements Storage {
   ): { accepted: number; rejected: { index: number; reason: string }[] } {
     const state = this.host(host);
     const rejected: { index: number; reason: string }[] = [];
-    const ids: number[] = [];
-    const values: number[] = [];
     let accepted = 0;
-    // Custom samples of one batch share the WAL row of their newest timestamp; each is kept with its own.
+    // Each custom sample is kept with its own timestamp, in a write-ahead row of its own.
     samples.forEach((sample, index) => {
       const series = this.customSeries(host, sample);
       if (typeof series === 'string') {
@@ -315,9 +427,7 @@ export class SqliteStorage implements Storage {
         return;
       }
       this.appendSample(series, state, ts, sample.value);
-      this.pendingWal.push({ host, ts, data: encodeWal([series.id], [sample.value], []) });
-      ids.push(series.id);
-      values.push(sample.value);
+      this.pushWal(state, ts, encodeCustomRow([series.id], [sample.value]));
       accepted++;
     });
     this.scheduleFlush();
@@ -329,44 +439,63 @@ export class SqliteStorage implements Storage {
     this.flushTimer = setTimeout(() => this.flush(), this.flushIntervalMs);
   }
 
-  /** Writes pending WAL rows, closed chunks and process minutes in one transaction, then acknowledges. */
+  /**
+   * Writes pending WAL rows, closed chunks and process blocks, and the checkpoints that are due (which replace
+   * their host's rows), in one transaction; then acknowledges.
+   */
   flush(): void {
     if (this.flushTimer) {
       clearTimeout(this.flushTimer);
       this.flushTimer = null;
     }
+    const due: HostState[] = [];
+    for (const state of this.hosts.values()) if (state.checkpointDue) due.push(state);
+    for (const state of due) this.closeIdleHeads(state);
     const wal = this.pendingWal;
     const chunks = this.pendingChunks;
-    const minutes = this.pendingMinutes;
+    const blocks = this.pendingBlocks;
     const callbacks = this.callbacks;
     this.pendingWal = [];
     this.pendingChunks = [];
-    this.pendingMinutes = [];
+    this.pendingBlocks = [];
     this.callbacks = [];
-    if (wal.length + chunks.length + minutes.length > 0) {
+    if (wal.length + chunks.length + blocks.length + due.length > 0) {
       this.db.transaction(() => {
-        for (const row of wal) this.statements.wal.run(row.host, row.ts, row.data);
+        const insert = this.statements.wal;
+        // Rows of a host that checkpoints now are not written: the checkpoint holds what they hold.
+        for (const row of wal)
+          if (!row.state.checkpointDue) row.state.walIds.push(Number(insert.run(row.state.id, row.ts, row.data).lastInsertRowid));
         for (const c of chunks) this.statements.chunk.run(c.series, TIER.raw, c.start, c.end, c.count, c.data);
-        for (const m of minutes) this.statements.minute.run(m.host, m.minute, m.data);
-        this.trimWal();
+        for (const b of blocks) this.blocks.write(b);
+        for (const state of due) this.checkpoint(state);
       })();
     }
     for (const callback of callbacks) callback();
   }
 
-  /**
-   * Deletes WAL rows of a host older than everything still open: the earliest open chunk of any of its
-   * series, and the current process minute.
-   */
-  private trimWal(): void {
-    for (const [host, state] of this.hosts) {
-      if (!state.trimDue) continue;
-      state.trimDue = false;
-      let keepFrom = state.minute >= 0 ? state.minute : Number.POSITIVE_INFINITY;
-      for (const series of this.dictionary.hostSeries(host))
-        if (series.head && series.head.firstTs < keepFrom) keepFrom = series.head.firstTs;
-      if (Number.isFinite(keepFrom)) this.statements.trim.run(host, keepFrom);
-    }
+  /** Closes the open chunks of a host's series that have sent nothing for a while (gone or intermittent). */
+  private closeIdleHeads(state: HostState): void {
+    for (const series of this.dictionary.hostSeries(state.id))
+      if (series.head && series.lastTs < state.lastTs - IDLE_CLOSE_MS) this.closeHead(series);
+  }
+
+  /** Writes a host's checkpoint and deletes its write-ahead rows (inside flush's transaction). */
+  private checkpoint(state: HostState): void {
+    const heads: { series: number; chunk: Uint8Array }[] = [];
+    for (const series of this.dictionary.hostSeries(state.id))
+      if (series.head && series.head.count > 0) heads.push({ series: series.id, chunk: series.head.snapshot() });
+    const data = encodeCheckpoint({
+      lastTs: state.lastTs,
+      blockStart: state.blockStart,
+      block: state.frames.length > 0 ? encodeBlock(state.frames) : new Uint8Array(0),
+      heads,
+    });
+    this.statements.checkpoint.run(state.id, state.lastTs, data);
+    for (const id of state.walIds) this.statements.walDelete.run(id);
+    state.walIds = [];
+    state.walRows = 0;
+    state.wal.reset();
+    state.checkpointDue = false;
   }
 
   query(query: Query): QueryResult {
@@ -380,25 +509,19 @@ export class SqliteStorage implements Storage {
     return out;
   }
 
-  private minuteFrames(host: string, minute: number, data: Buffer | undefined): ProcessFrame[] {
-    const state = this.hosts.get(host);
-    if (state && state.minute === minute) return state.frames;
-    const pending = this.pendingMinutes.find((m) => m.host === host && m.minute === minute);
-    const blob = pending?.data ?? data;
-    return blob ? decodeMinute(blob) : [];
-  }
-
   processesAt(host: string, ts: number): ProcessFrame | null {
-    const minute = Math.floor(ts / 60_000) * 60_000;
-    const state = this.hosts.get(host);
-    let frames: ProcessFrame[] = [];
-    if (state && state.minute === minute) frames = state.frames;
-    else {
-      const row = this.statements.lastMinuteBefore.get(host, minute) as { minute: number; data: Buffer } | undefined;
-      if (row) frames = this.minuteFrames(host, row.minute, row.data);
-      if (state && state.minute <= minute && state.minute > (row?.minute ?? -1)) frames = state.frames;
+    // The frames of the latest minute at or before the moment's that has any; in it, the last frame at or
+    // before the moment, else the first after it.
+    const limit = Math.floor(ts / 60_000) * 60_000 + 59_999;
+    let latest = this.processFrames(host, limit - BLOCK_MS, limit).at(-1);
+    if (!latest) {
+      const state = this.hosts.get(host);
+      const candidates = [...this.blocks.lastBlockBefore(host, limit), ...(state ? state.frames : [])].filter((f) => f.ts <= limit);
+      for (const f of candidates) if (!latest || f.ts > latest.ts) latest = f;
     }
-    // The last frame at or before the moment; else the first after it within the minute.
+    if (!latest) return null;
+    const minute = Math.floor(latest.ts / 60_000) * 60_000;
+    const frames = this.processFrames(host, minute, minute + 59_999);
     let best: ProcessFrame | null = null;
     for (const f of frames) if (f.ts <= ts && (!best || f.ts > best.ts)) best = f;
     return best ?? frames.find((f) => f.ts > ts) ?? null;
@@ -409,15 +532,9 @@ export class SqliteStorage implements Storage {
   }
 
   processFrames(host: string, from: number, to: number): ProcessFrame[] {
-    const frames: ProcessFrame[] = [];
-    const fromMinute = Math.floor(from / 60_000) * 60_000;
-    for (const row of this.statements.minuteRows.iterate(host, fromMinute, to) as Iterable<{ minute: number; data: Buffer }>) {
-      frames.push(...decodeMinute(row.data));
-    }
-    for (const m of this.pendingMinutes)
-      if (m.host === host && m.minute >= fromMinute && m.minute <= to) frames.push(...decodeMinute(m.data));
+    const frames = this.blocks.frames(host, from, to);
     const state = this.hosts.get(host);
-    if (state && state.minute >= fromMinute) frames.push(...state.frames);
+    if (state) frames.push(...state.frames);
     return frames.filter((f) => f.ts >= from && f.ts <= to);
   }
 
@@ -449,18 +566,20 @@ export class SqliteStorage implements Storage {
     return total;
   }
 
-  /** Closes every open chunk (a clean shutdown), flushes, and closes the database. */
+  /** Closes every open chunk and process block (a clean shutdown), flushes, and closes the database. */
   close(): void {
     if (this.backgroundTimer) clearInterval(this.backgroundTimer);
-    for (const [host, state] of this.hosts) {
-      for (const series of this.dictionary.hostSeries(host)) this.closeHead(series, state);
-      if (state.frames.length > 0) this.pendingMinutes.push({ host, minute: state.minute, data: encodeMinute(state.frames) });
+    for (const state of this.hosts.values()) {
+      for (const series of this.dictionary.hostSeries(state.id)) this.closeHead(series);
+      if (state.frames.length > 0) {
+        const last = state.frames[state.frames.length - 1] as ProcessFrame;
+        this.pendingBlocks.push({ host: state.id, start: state.blockStart, end: last.ts, data: encodeBlock(state.frames) });
+      }
       state.frames = [];
-      state.minute = -1;
-      state.trimDue = true;
+      state.checkpointDue = true;
     }
     this.flush();
-    this.db.prepare('DELETE FROM wal').run();
+    this.db.exec('DELETE FROM wal; DELETE FROM checkpoints');
     this.db.close();
   }
 
