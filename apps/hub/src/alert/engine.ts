@@ -74,6 +74,8 @@ function describe(rule: AlertRule, hostId: string, subject: string, value: numbe
  */
 export class AlertEngine {
   private instances = new Map<string, Instance>();
+  /** The same instances by host and rule, so that a frame looks at its own host's alerts, not the whole fleet's (issue 6). */
+  private instancesByHost = new Map<string, Map<number, Map<string, Instance>>>();
   /** For rate rules: the previous reading of each counter. */
   private ratePrevious = new Map<string, { value: number; at: number }>();
   private metrics = new Set<string>();
@@ -89,9 +91,31 @@ export class AlertEngine {
     private readonly notifier: Notifier,
     private readonly onCounts: (hostId: string, counts: { warning: number; critical: number }) => void = () => {},
   ) {
-    for (const alert of records.unresolved())
-      this.instances.set(this.key(alert.ruleId, alert.hostId, alert.subject), { alert, muted: false });
+    for (const alert of records.unresolved()) this.track(this.key(alert.ruleId, alert.hostId, alert.subject), { alert, muted: false });
     this.recount();
+  }
+
+  private track(key: string, instance: Instance): void {
+    this.instances.set(key, instance);
+    const { hostId, ruleId } = instance.alert;
+    let byRule = this.instancesByHost.get(hostId);
+    if (!byRule) {
+      byRule = new Map();
+      this.instancesByHost.set(hostId, byRule);
+    }
+    const own = byRule.get(ruleId);
+    if (own) own.set(key, instance);
+    else byRule.set(ruleId, new Map([[key, instance]]));
+  }
+
+  private untrack(key: string, instance: Instance): void {
+    this.instances.delete(key);
+    const { hostId, ruleId } = instance.alert;
+    const byRule = this.instancesByHost.get(hostId);
+    const own = byRule?.get(ruleId);
+    if (!byRule || !own?.delete(key) || own.size > 0) return;
+    byRule.delete(ruleId);
+    if (byRule.size === 0) this.instancesByHost.delete(hostId);
   }
 
   private key(ruleId: number, hostId: string, subject: string): string {
@@ -114,16 +138,18 @@ export class AlertEngine {
     for (const rule of rules) {
       if (rule.kind === 'offline' || !this.applies(rule, hostId, tags)) continue;
       this.evaluations++;
-      const seen = new Set<string>();
-      for (const obs of observe(rule, frame, values)) {
-        seen.add(obs.subject);
-        this.step(rule, hostId, obs, now, frame.ts);
-      }
+      const observations = observe(rule, frame, values);
+      for (const obs of observations) this.step(rule, hostId, obs, now, frame.ts);
       // A series that is gone (a filesystem unmounted, an interface removed) no longer holds its condition, nor
       // does a process over its CPU or memory level that exited (agents always send the processes rules name).
-      for (const [key, instance] of this.instances) {
+      const own = this.instancesByHost.get(hostId)?.get(rule.id);
+      if (!own) continue;
+      let seen: Set<string> | undefined;
+      for (const [key, instance] of own) {
         const a = instance.alert;
-        if (a.ruleId === rule.id && a.hostId === hostId && !seen.has(a.subject) && a.state !== 'resolved') {
+        if (a.state === 'resolved') continue;
+        seen ??= new Set(observations.map((o) => o.subject));
+        if (!seen.has(a.subject)) {
           this.resolve(key, instance, rule, now, rule.kind === 'process' ? 'the process is gone' : 'the series is gone');
         }
       }
@@ -140,15 +166,23 @@ export class AlertEngine {
   }
 
   private step(rule: AlertRule, hostId: string, obs: Observation, now: number, ts: number): void {
+    // Most observations cross nothing where the rule has no alert: nothing to do, not even the key to build (issue 6).
+    if (rule.kind !== 'rate' && severityOf(rule, obs.value) === null && !this.instancesByHost.get(hostId)?.has(rule.id)) return;
     const key = this.key(rule.id, hostId, obs.subject);
     let instance = this.instances.get(key);
     let value = obs.value;
     if (rule.kind === 'rate') {
       // A rate needs two readings of the counter; a counter that went down (a reset) gives none this time.
       const prior = this.ratePrevious.get(key);
-      this.ratePrevious.set(key, { value: obs.value, at: ts });
-      if (!prior || ts <= prior.at || obs.value < prior.value) return;
-      value = (obs.value - prior.value) / ((ts - prior.at) / 1000);
+      if (!prior) {
+        this.ratePrevious.set(key, { value: obs.value, at: ts });
+        return;
+      }
+      const { value: priorValue, at: priorAt } = prior;
+      prior.value = obs.value;
+      prior.at = ts;
+      if (ts <= priorAt || obs.value < priorValue) return;
+      value = (obs.value - priorValue) / ((ts - priorAt) / 1000);
     }
     const severity = severityOf(rule, value);
     if (!instance || instance.alert.state === 'resolved') {
@@ -177,7 +211,7 @@ export class AlertEngine {
         silenced: false,
       });
       instance = { alert, muted: false };
-      this.instances.set(key, instance);
+      this.track(key, instance);
       this.maybeFire(rule, instance, now);
       return;
     }
@@ -231,7 +265,7 @@ export class AlertEngine {
     this.records.update(alert, { from, to: 'resolved' });
     this.recount();
     if (wasFiring) this.notifier.notify(alert, 'resolved', rule);
-    if (!by) this.instances.delete(key);
+    if (!by) this.untrack(key, instance);
   }
 
   /** Fires pending alerts whose `for` has passed, also for hosts that send nothing (offline). */

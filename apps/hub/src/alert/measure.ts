@@ -1,4 +1,4 @@
-import { type AlertRule, type Frame, forEachSample, type ProcessInfo, processNameMatches, seriesKey } from '@vigil/schema';
+import { type AlertRule, type Frame, forEachSample, type ProcessInfo, seriesKey } from '@vigil/schema';
 
 /** One thing a rule measures on one host: a series, a process name, or the host itself. */
 export interface Observation {
@@ -17,27 +17,57 @@ export function metricsOf(rules: readonly AlertRule[]): Set<string> {
 }
 
 /**
+ * One series of a frame, observed by its key. The key and the labels are built when first asked for: most series of
+ * most hosts cross no threshold and need neither (1,000 hosts x 50 rules, issue 6).
+ */
+class Series implements Observation {
+  constructor(
+    private readonly metric: { name: string; labels: readonly string[] },
+    private readonly labelValues: readonly string[] | undefined,
+    readonly value: number,
+    private cachedKey?: string,
+    private cachedLabels?: Record<string, string>,
+  ) {}
+
+  /** The series key, `name{label="v"}`. */
+  get key(): string {
+    this.cachedKey ??= this.labelValues ? seriesKey(this.metric, this.labelValues) : this.metric.name;
+    return this.cachedKey;
+  }
+
+  get subject(): string {
+    return this.key;
+  }
+
+  get labels(): Record<string, string> {
+    if (!this.cachedLabels) {
+      const labels: Record<string, string> = {};
+      const names = this.metric.labels;
+      if (this.labelValues) for (let i = 0; i < names.length; i++) labels[names[i] as string] = this.labelValues[i] as string;
+      this.cachedLabels = labels;
+    }
+    return this.cachedLabels;
+  }
+}
+
+/**
  * The values of a frame's series that rules read, by metric: extracted once per frame for all rules.
  * Keys are series keys (`name{label="v"}`), with the labels for filtering.
  */
 export function frameValues(
   frame: Frame,
   metrics: ReadonlySet<string>,
-): Map<string, { key: string; labels: Record<string, string>; value: number }[]> {
-  const out = new Map<string, { key: string; labels: Record<string, string>; value: number }[]>();
+): Map<string, { readonly key: string; readonly labels: Record<string, string>; readonly value: number }[]> {
+  const out = new Map<string, Series[]>();
   forEachSample(
     frame,
     (metric, value, labelValues) => {
-      const labels: Record<string, string> = {};
-      if (labelValues) {
-        for (const [i, name] of metric.labels.entries()) labels[name] = labelValues[i] as string;
-      }
       let list = out.get(metric.name);
       if (!list) {
         list = [];
         out.set(metric.name, list);
       }
-      list.push({ key: labelValues ? seriesKey(metric, labelValues) : metric.name, labels, value });
+      list.push(new Series(metric, labelValues, value));
     },
     metrics,
   );
@@ -49,9 +79,49 @@ export function frameValues(
       { name: sample.name, labels: names },
       names.map((n) => labels[n] as string),
     );
-    out.set(sample.name, [...(out.get(sample.name) ?? []), { key, labels, value: sample.value }]);
+    out.set(sample.name, [
+      ...(out.get(sample.name) ?? []),
+      new Series({ name: sample.name, labels: names }, undefined, sample.value, key, labels),
+    ]);
   }
   return out;
+}
+
+/**
+ * A process name pattern compiled once: the exact name, or /regex/flags. The same rule as processNameMatches
+ * (@vigil/schema), which builds the RegExp again on every call, i.e. per process, per rule, per frame (issue 6).
+ */
+function compileProcessPattern(pattern: string): (name: string) => boolean {
+  const m = /^\/(.+)\/([a-z]*)$/.exec(pattern);
+  if (!m) return (name) => name === pattern;
+  let re: RegExp;
+  try {
+    re = new RegExp(m[1] as string, m[2]);
+  } catch {
+    return () => false;
+  }
+  return (name) => {
+    // A fresh RegExp starts at 0; so does this one, even with the g or y flag.
+    re.lastIndex = 0;
+    try {
+      return re.test(name);
+    } catch {
+      return false;
+    }
+  };
+}
+
+const processMatchers = new Map<string, (name: string) => boolean>();
+
+function processMatcher(pattern: string): (name: string) => boolean {
+  let match = processMatchers.get(pattern);
+  if (!match) {
+    // Patterns come from rules: few. The bound only guards against a long-running hub's edited rules piling up.
+    if (processMatchers.size >= 1000) processMatchers.clear();
+    match = compileProcessPattern(pattern);
+    processMatchers.set(pattern, match);
+  }
+  return match;
 }
 
 /** Whether a series has the labels a rule asks for; an empty value asks for the label to be absent (as in PromQL). */
@@ -66,10 +136,11 @@ const labelsMatch = (want: Record<string, string> | undefined, have: Record<stri
 export function observe(rule: AlertRule, frame: Frame, values: ReturnType<typeof frameValues>): Observation[] {
   switch (rule.kind) {
     case 'threshold':
-    case 'rate':
-      return (values.get(rule.metric as string) ?? [])
-        .filter((s) => labelsMatch(rule.labels, s.labels))
-        .map((s) => ({ subject: s.key, value: s.value }));
+    case 'rate': {
+      const series = values.get(rule.metric as string) ?? [];
+      // Series are observations (subject = key); a rule without labels does not need them built.
+      return rule.labels ? (series as Series[]).filter((s) => labelsMatch(rule.labels, s.labels)) : (series as Series[]);
+    }
     case 'count': {
       if (rule.count === 'zombies')
         return (values.get('processes_zombie') ?? []).map((s) => ({ subject: 'zombie processes', value: s.value }));
@@ -78,7 +149,8 @@ export function observe(rule: AlertRule, frame: Frame, values: ReturnType<typeof
       return [{ subject: `tcp connections ${state}`, value: n }];
     }
     case 'process': {
-      const matching = frame.processes.filter((p: ProcessInfo) => !p.kernelThread && processNameMatches(rule.process as string, p.name));
+      const matches = processMatcher(rule.process as string);
+      const matching = frame.processes.filter((p: ProcessInfo) => !p.kernelThread && matches(p.name));
       const subject = `process ${rule.process}`;
       if (rule.check === 'missing') return [{ subject, value: matching.length }];
       if (matching.length === 0) return [];
