@@ -1,3 +1,4 @@
+import { gunzipSync } from 'node:zlib';
 import { HostDetail, HostSummary } from '@vigil/schema';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestHub, type TestHub, waitFor } from './helpers/hub.ts';
@@ -40,5 +41,30 @@ describe('a hub with one agent', () => {
     const total = body.series.find((s: { labels: object }) => Object.keys(s.labels).length === 0);
     expect(total.points.length).toBeGreaterThanOrEqual(1);
     expect(total.points.at(-1)[0]).toBeLessThanOrEqual(Date.now());
+  });
+
+  it('serves the dashboard with its assets compressed for browsers that accept it, and whole for others', async () => {
+    const html = await (await fetch(`${t.url}/`)).text();
+    const script = /src="(\/assets\/[^"]+\.js)"/.exec(html)?.[1];
+    expect(script).toBeDefined();
+    const plain = await fetch(`${t.url}${script}`, { headers: { 'accept-encoding': 'identity' } });
+    expect(plain.headers.get('content-encoding')).toBeNull();
+    const body = Buffer.from(await plain.arrayBuffer());
+    // fetch would decode the body itself: read the raw bytes over node:http instead.
+    const { request } = await import('node:http');
+    const gz = await new Promise<{ encoding?: string; bytes: Buffer }>((resolve, reject) => {
+      request(`${t.url}${script}`, { headers: { 'accept-encoding': 'gzip' } }, (res) => {
+        const parts: Buffer[] = [];
+        res.on('data', (c: Buffer) => parts.push(c));
+        res.on('end', () => resolve({ encoding: res.headers['content-encoding'], bytes: Buffer.concat(parts) }));
+      })
+        .on('error', reject)
+        .end();
+    });
+    expect(gz.encoding).toBe('gzip');
+    expect(gz.bytes.length).toBeLessThan(body.length / 2);
+    expect(gunzipSync(gz.bytes).equals(body)).toBe(true);
+    const br = await fetch(`${t.url}${script}`, { headers: { 'accept-encoding': 'br, gzip' } });
+    expect(br.headers.get('content-encoding')).toBe('br');
   });
 });

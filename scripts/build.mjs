@@ -37,6 +37,19 @@ rmSync(join(root, 'apps/cli/dist'), { recursive: true, force: true });
 // The web dashboard, served by the hub from apps/web/dist.
 const { build: viteBuild } = await import('vite');
 await viteBuild({ root: join(root, 'apps/web'), configFile: join(root, 'apps/web/vite.config.ts'), logLevel: 'warn' });
+// Compressed copies beside each asset (.br, .gz): the hub sends them to browsers that accept them (preCompressed in
+// apps/hub/src/serve/web), so the first load is about a third of the bytes without compressing on every request.
+{
+  const { brotliCompressSync, gzipSync, constants } = await import('node:zlib');
+  const { readdirSync, readFileSync, writeFileSync } = await import('node:fs');
+  const assets = join(root, 'apps/web/dist/assets');
+  for (const name of readdirSync(assets)) {
+    if (!/\.(js|css|svg|json|map)$/.test(name)) continue;
+    const data = readFileSync(join(assets, name));
+    writeFileSync(join(assets, `${name}.gz`), gzipSync(data, { level: 9 }));
+    writeFileSync(join(assets, `${name}.br`), brotliCompressSync(data, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }));
+  }
+}
 
 await build({
   entryPoints: [join(root, 'apps/cli/src/main.ts')],

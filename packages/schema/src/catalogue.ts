@@ -262,17 +262,27 @@ export const METRICS: ReadonlyMap<string, MetricDef> = new Map(entries.map((e) =
  */
 export function forEachSample(frame: Frame, sink: SampleSink, only?: ReadonlySet<string>): void {
   const s = frame.system;
-  for (const entry of entries) {
-    if (only && !only.has(entry.name)) continue;
-    entry.extract(
-      s,
-      (value, labelValues) => {
-        if (value === null || value === undefined) return;
-        sink(entry, value, labelValues);
-      },
-      frame,
-    );
+  let entry = entries[0] as Entry;
+  // One emitter per call, not one per metric: this runs for every frame of every host (ingest, alerts).
+  const emit = (value: number | null | undefined, labelValues?: readonly string[]) => {
+    if (value === null || value === undefined) return;
+    sink(entry, value, labelValues);
+  };
+  for (const e of only ? entriesOf(only) : entries) {
+    entry = e;
+    e.extract(s, emit, frame);
   }
+}
+
+/** The catalogue's entries a set of names selects, in catalogue order; remembered per set (sets are kept by their callers). */
+const selected = new WeakMap<ReadonlySet<string>, Entry[]>();
+function entriesOf(only: ReadonlySet<string>): Entry[] {
+  let list = selected.get(only);
+  if (!list) {
+    list = entries.filter((e) => only.has(e.name));
+    selected.set(only, list);
+  }
+  return list;
 }
 
 /** The canonical key of a series within a host: `name` or `name{label="value",...}` (Prometheus style). */

@@ -139,7 +139,10 @@ export class AlertEngine {
       if (rule.kind === 'offline' || !this.applies(rule, hostId, tags)) continue;
       this.evaluations++;
       const observations = observe(rule, frame, values);
-      for (const obs of observations) this.step(rule, hostId, obs, now, frame.ts);
+      // Most observations cross nothing where the rule has no alert on this host: nothing to do, not even the key
+      // to build (1,000 hosts x 50 rules, issue 6). Rate rules always step: they remember the counter's reading.
+      const had = rule.kind === 'rate' || this.instancesByHost.get(hostId)?.has(rule.id) === true;
+      for (const obs of observations) if (had || severityOf(rule, obs.value) !== null) this.step(rule, hostId, obs, now, frame.ts);
       // A series that is gone (a filesystem unmounted, an interface removed) no longer holds its condition, nor
       // does a process over its CPU or memory level that exited (agents always send the processes rules name).
       const own = this.instancesByHost.get(hostId)?.get(rule.id);
@@ -166,8 +169,6 @@ export class AlertEngine {
   }
 
   private step(rule: AlertRule, hostId: string, obs: Observation, now: number, ts: number): void {
-    // Most observations cross nothing where the rule has no alert: nothing to do, not even the key to build (issue 6).
-    if (rule.kind !== 'rate' && severityOf(rule, obs.value) === null && !this.instancesByHost.get(hostId)?.has(rule.id)) return;
     const key = this.key(rule.id, hostId, obs.subject);
     let instance = this.instances.get(key);
     let value = obs.value;

@@ -1,4 +1,4 @@
-import { type AlertRule, type Frame, forEachSample, type ProcessInfo, seriesKey } from '@vigil/schema';
+import { type AlertRule, type Frame, forEachSample, seriesKey } from '@vigil/schema';
 
 /** One thing a rule measures on one host: a series, a process name, or the host itself. */
 export interface Observation {
@@ -91,8 +91,10 @@ export function frameValues(
  * A process name pattern compiled once: the exact name, or /regex/flags. The same rule as processNameMatches
  * (@vigil/schema), which builds the RegExp again on every call, i.e. per process, per rule, per frame (issue 6).
  */
+const REGEX_PATTERN = /^\/(.+)\/([a-z]*)$/;
+
 function compileProcessPattern(pattern: string): (name: string) => boolean {
-  const m = /^\/(.+)\/([a-z]*)$/.exec(pattern);
+  const m = REGEX_PATTERN.exec(pattern);
   if (!m) return (name) => name === pattern;
   let re: RegExp;
   try {
@@ -124,6 +126,52 @@ function processMatcher(pattern: string): (name: string) => boolean {
   return match;
 }
 
+/** What process rules read of the processes of one name (or pattern): how many, and the highest CPU and RSS. */
+interface NamedProcesses {
+  count: number;
+  maxCpuPercent: number;
+  maxRssBytes: number;
+}
+
+const NONE: NamedProcesses = { count: 0, maxCpuPercent: 0, maxRssBytes: 0 };
+
+/**
+ * The processes of a frame by name (kernel threads left out), built once per frame for all of its process rules;
+ * the last frame's index is kept, as rules are evaluated frame by frame.
+ */
+let indexedFrame: Frame | undefined;
+let byName = new Map<string, NamedProcesses>();
+
+function processesNamed(frame: Frame, pattern: string): NamedProcesses {
+  if (indexedFrame !== frame) {
+    byName = new Map();
+    for (const p of frame.processes) {
+      if (p.kernelThread) continue;
+      const cpu = p.cpuPercent ?? 0;
+      const named = byName.get(p.name);
+      if (!named) byName.set(p.name, { count: 1, maxCpuPercent: cpu, maxRssBytes: p.memoryRssBytes });
+      else {
+        named.count++;
+        if (cpu > named.maxCpuPercent) named.maxCpuPercent = cpu;
+        if (p.memoryRssBytes > named.maxRssBytes) named.maxRssBytes = p.memoryRssBytes;
+      }
+    }
+    indexedFrame = frame;
+  }
+  if (!REGEX_PATTERN.test(pattern)) return byName.get(pattern) ?? NONE;
+  const matches = processMatcher(pattern);
+  const out = { count: 0, maxCpuPercent: 0, maxRssBytes: 0 };
+  let first = true;
+  for (const [name, named] of byName) {
+    if (!matches(name)) continue;
+    out.count += named.count;
+    out.maxCpuPercent = first ? named.maxCpuPercent : Math.max(out.maxCpuPercent, named.maxCpuPercent);
+    out.maxRssBytes = first ? named.maxRssBytes : Math.max(out.maxRssBytes, named.maxRssBytes);
+    first = false;
+  }
+  return out;
+}
+
 /** Whether a series has the labels a rule asks for; an empty value asks for the label to be absent (as in PromQL). */
 const labelsMatch = (want: Record<string, string> | undefined, have: Record<string, string>) =>
   !want || Object.entries(want).every(([k, v]) => (have[k] ?? '') === v);
@@ -149,16 +197,11 @@ export function observe(rule: AlertRule, frame: Frame, values: ReturnType<typeof
       return [{ subject: `tcp connections ${state}`, value: n }];
     }
     case 'process': {
-      const matches = processMatcher(rule.process as string);
-      const matching = frame.processes.filter((p: ProcessInfo) => !p.kernelThread && matches(p.name));
       const subject = `process ${rule.process}`;
-      if (rule.check === 'missing') return [{ subject, value: matching.length }];
-      if (matching.length === 0) return [];
-      const value =
-        rule.check === 'cpu'
-          ? Math.max(...matching.map((p) => p.cpuPercent ?? 0))
-          : Math.max(...matching.map((p) => p.memoryRssBytes / 1024 / 1024));
-      return [{ subject, value }];
+      const found = processesNamed(frame, rule.process as string);
+      if (rule.check === 'missing') return [{ subject, value: found.count }];
+      if (found.count === 0) return [];
+      return [{ subject, value: rule.check === 'cpu' ? found.maxCpuPercent : found.maxRssBytes / 1024 / 1024 }];
     }
     case 'offline':
       return [];

@@ -34,6 +34,8 @@ export async function registerWebRoutes(app: FastifyInstance): Promise<void> {
         // File names carry a content hash: they never change, so browsers may keep them.
         maxAge: '365d',
         immutable: true,
+        // The build writes .br and .gz copies of each asset: sent to browsers that accept them.
+        preCompressed: true,
         decorateReply: false,
         schemaHide: true,
       });
