@@ -45,9 +45,12 @@ export class SeriesDictionary {
   readonly byId: Series[] = [];
   private readonly byHost = new Map<string, Map<string, Series>>();
   private readonly insert;
+  private nextId: number;
+  private pending: unknown[][] = [];
 
   constructor(db: HistoryDb) {
-    this.insert = db.prepare('INSERT INTO series (host, key, metric, labels, codec, decimals) VALUES (?, ?, ?, ?, ?, ?)');
+    this.insert = db.prepare('INSERT INTO series (id, host, key, metric, labels, codec, decimals) VALUES (?, ?, ?, ?, ?, ?, ?)');
+    this.nextId = ((db.prepare('SELECT max(id) FROM series').pluck().get() as number | null) ?? 0) + 1;
     // The last raw chunk of each series, found through the key index (chunks never overlap within a series).
     const last = db.prepare('SELECT end FROM chunks WHERE series = ? AND tier = 0 ORDER BY start DESC LIMIT 1').pluck();
     type Row = { id: number; host: string; key: string; metric: string; labels: string; codec: ColumnSpec['codec']; decimals: number };
@@ -83,11 +86,26 @@ export class SeriesDictionary {
   }
 
   /** The series of a key on a host, created (and persisted) on first sight. */
+  hasPending(): boolean {
+    return this.pending.length > 0;
+  }
+
+  /** Writes the series created since the last call (call inside the flush's transaction, before anything refers to them). */
+  writePending(): void {
+    if (this.pending.length === 0) return;
+    const rows = this.pending;
+    this.pending = [];
+    for (const row of rows) this.insert.run(...row);
+  }
+
   getOrCreate(host: string, key: string, metric: string, spec: ColumnSpec): Series {
     const existing = this.byHost.get(host)?.get(key);
     if (existing) return existing;
     const labels = labelsOfKey(key);
-    const id = Number(this.insert.run(host, key, metric, JSON.stringify(labels), spec.codec, spec.decimals).lastInsertRowid);
+    // Written with the next flush, in its transaction, before the write-ahead rows that refer to it: a host's first
+    // frame creates a few hundred series, one transaction each would cost more than the rest of its ingest.
+    const id = this.nextId++;
+    this.pending.push([id, host, key, metric, JSON.stringify(labels), spec.codec, spec.decimals]);
     const series: Series = { id, host, key, metric, labels, spec, head: null, headLimit: 0, lastTs: -1, persistedEnd: -1 };
     this.add(series);
     return series;

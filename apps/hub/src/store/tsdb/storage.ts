@@ -459,8 +459,9 @@ export class SqliteStorage implements Storage {
     this.pendingChunks = [];
     this.pendingBlocks = [];
     this.callbacks = [];
-    if (wal.length + chunks.length + blocks.length + due.length > 0) {
+    if (wal.length + chunks.length + blocks.length + due.length > 0 || this.dictionary.hasPending()) {
       this.db.transaction(() => {
+        this.dictionary.writePending();
         const insert = this.statements.wal;
         // Rows of a host that checkpoints now are not written: the checkpoint holds what they hold.
         for (const row of wal)
