@@ -226,6 +226,43 @@ describe('AlertEngine', () => {
     ]);
   });
 
+  it('follows a host whose frames keep or change their shape (series reused from frame to frame)', () => {
+    const disk = rule({ name: 'disk', metric: 'disk_used_percent', warning: 90 });
+    const { at, told, records } = setup([disk]);
+    const fs = (mountpoint: string, usedPercent: number) => ({
+      device: 'x',
+      mountpoint,
+      fstype: 'ext4',
+      readOnly: false,
+      sizeBytes: 1,
+      usedBytes: 1,
+      freeBytes: 0,
+      usedPercent,
+      inodesTotal: 0,
+      inodesUsed: 0,
+      inodesFree: 0,
+      inodesUsedPercent: 0,
+    });
+    const frameOf =
+      (...filesystems: ReturnType<typeof fs>[]) =>
+      (ts: number) =>
+        frame(ts, { filesystems });
+    at(0, frameOf(fs('/', 50), fs('/data', 50)));
+    expect(told).toEqual([]);
+    // Same shape, new values: /data crosses.
+    at(1, frameOf(fs('/', 50), fs('/data', 95)));
+    expect(told.map((t) => t.subject)).toEqual(['disk_used_percent{mountpoint="/data"}']);
+    // A volume mounted between the two: its own series, and /data keeps its alert and its value.
+    at(2, frameOf(fs('/', 50), fs('/mnt', 99), fs('/data', 96)));
+    expect(told.map((t) => t.subject)).toEqual(['disk_used_percent{mountpoint="/data"}', 'disk_used_percent{mountpoint="/mnt"}']);
+    const data = records.alerts.find((a) => a.subject.includes('/data'));
+    expect(data?.state).toBe('firing');
+    expect(data?.value).toBe(96);
+    // Back to the first shape: /mnt is gone (resolved), / is still fine.
+    at(3, frameOf(fs('/', 50), fs('/data', 50)));
+    expect(records.alerts.find((a) => a.subject.includes('/mnt'))?.state).toBe('resolved');
+  });
+
   it('resolves an alert whose series is gone, and one whose rule is removed', () => {
     const r = rule({ name: 'disk', metric: 'disk_used_percent', warning: 90 });
     const rules = [r];

@@ -136,39 +136,34 @@ interface NamedProcesses {
 const NONE: NamedProcesses = { count: 0, maxCpuPercent: 0, maxRssBytes: 0 };
 
 /**
- * The processes of a frame by name (kernel threads left out), built once per frame for all of its process rules;
- * the last frame's index is kept, as rules are evaluated frame by frame.
+ * What the frame's processes of a name (or /pattern/) add up to, kernel threads left out: one pass over the
+ * processes per distinct pattern and frame, remembered for the other rules naming it (the last frame's only, as
+ * rules are evaluated frame by frame).
  */
-let indexedFrame: Frame | undefined;
-let byName = new Map<string, NamedProcesses>();
+let namedFrame: Frame | undefined;
+const named = new Map<string, NamedProcesses>();
 
 function processesNamed(frame: Frame, pattern: string): NamedProcesses {
-  if (indexedFrame !== frame) {
-    byName = new Map();
-    for (const p of frame.processes) {
-      if (p.kernelThread) continue;
-      const cpu = p.cpuPercent ?? 0;
-      const named = byName.get(p.name);
-      if (!named) byName.set(p.name, { count: 1, maxCpuPercent: cpu, maxRssBytes: p.memoryRssBytes });
-      else {
-        named.count++;
-        if (cpu > named.maxCpuPercent) named.maxCpuPercent = cpu;
-        if (p.memoryRssBytes > named.maxRssBytes) named.maxRssBytes = p.memoryRssBytes;
-      }
-    }
-    indexedFrame = frame;
+  if (namedFrame !== frame) {
+    named.clear();
+    namedFrame = frame;
   }
-  if (!REGEX_PATTERN.test(pattern)) return byName.get(pattern) ?? NONE;
-  const matches = processMatcher(pattern);
-  const out = { count: 0, maxCpuPercent: 0, maxRssBytes: 0 };
-  let first = true;
-  for (const [name, named] of byName) {
-    if (!matches(name)) continue;
-    out.count += named.count;
-    out.maxCpuPercent = first ? named.maxCpuPercent : Math.max(out.maxCpuPercent, named.maxCpuPercent);
-    out.maxRssBytes = first ? named.maxRssBytes : Math.max(out.maxRssBytes, named.maxRssBytes);
-    first = false;
+  const known = named.get(pattern);
+  if (known) return known;
+  const exact = !REGEX_PATTERN.test(pattern);
+  const matches = exact ? null : processMatcher(pattern);
+  let count = 0;
+  let maxCpuPercent = 0;
+  let maxRssBytes = 0;
+  for (const p of frame.processes) {
+    if (p.kernelThread || (exact ? p.name !== pattern : !(matches as (name: string) => boolean)(p.name))) continue;
+    const cpu = p.cpuPercent ?? 0;
+    if (count === 0 || cpu > maxCpuPercent) maxCpuPercent = cpu;
+    if (count === 0 || p.memoryRssBytes > maxRssBytes) maxRssBytes = p.memoryRssBytes;
+    count++;
   }
+  const out = count === 0 ? NONE : { count, maxCpuPercent, maxRssBytes };
+  named.set(pattern, out);
   return out;
 }
 

@@ -43,7 +43,7 @@ const ALERT_ITEMS = 50;
 /** A trend needs points over at least this long: a line through a few minutes projects noise. */
 const MIN_TREND_SPAN_MS = 30 * 60_000;
 /** Process history is read this much at a time, so a day of it never sits in memory at once. */
-const PROCESS_SLICE_MS = 10 * 60_000;
+const PROCESS_SLICE_MS = 30 * 60_000;
 
 const yieldToLoop = () => new Promise((resolve) => setImmediate(resolve));
 const unitOf = (metric: string) => METRICS.get(metric)?.unit ?? 'count';
@@ -307,7 +307,7 @@ const NOTES: Record<ReportBasisKind, string> = {
 
 /**
  * The report of the last `hours` for the given hosts, computed host by host and series by series: only one
- * series' samples (at most 48 h of raw samples) and ten minutes of process history are in memory at a time;
+ * series' samples (at most 48 h of raw samples) and half an hour of process history (one stored block) are in memory at a time;
  * what is kept per host is bounded (statistics, charts of at most 360 points, top lists, at most 50 alerts).
  */
 export async function buildReport(input: ReportInput): Promise<Report> {

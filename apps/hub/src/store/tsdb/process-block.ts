@@ -28,6 +28,10 @@ const COLUMNS = [
 ] as const;
 const INTS = 0;
 const XOR = 1;
+/** Memory %: predicted from RSS (rss x a ratio the block stores, that is 100 / the host's memory), plus a correction. */
+const PREDICTED = 2;
+const MEMORY_PERCENT = 2;
+const RSS = 1;
 
 /** A process block that does not check out. */
 export class CorruptBlock extends Error {}
@@ -152,7 +156,8 @@ export function encodeBlock(frames: readonly ProcessFrame[]): Buffer {
   entropy(w, refs);
   entropy(w, news);
   // Values: change since the same process's previous reading in the block.
-  for (const column of COLUMNS) {
+  let rssInts: number[] | null = null;
+  for (const [c, column] of COLUMNS.entries()) {
     const factor = 10 ** column.decimals;
     const ints: number[] = [];
     let exact = true;
@@ -173,9 +178,7 @@ export function encodeBlock(frames: readonly ProcessFrame[]): Buffer {
       for (const p of entries) xor.write(w, column.get(p));
       continue;
     }
-    const scale = g > 1 ? g : 1;
-    head.push(INTS);
-    varint(head, scale);
+    const scale = Math.max(g, 1);
     const last = new Map<number, number>();
     const residuals = ints.map((k, e) => {
       const id = entryIds[e] as number;
@@ -183,6 +186,20 @@ export function encodeBlock(frames: readonly ProcessFrame[]): Buffer {
       last.set(id, k);
       return zig(r);
     });
+    if (c === RSS) rssInts = ints;
+    if (c === MEMORY_PERCENT && rssInts) {
+      const predicted = predictedResiduals(rssInts, ints);
+      if (predicted && planStream(predicted.residuals, predicted.residuals.length).bits < planStream(residuals, residuals.length).bits) {
+        head.push(PREDICTED);
+        const ratio = Buffer.alloc(8);
+        ratio.writeDoubleLE(predicted.ratio);
+        for (const b of ratio) head.push(b);
+        entropy(w, predicted.residuals);
+        continue;
+      }
+    }
+    head.push(INTS);
+    varint(head, scale);
     entropy(w, residuals);
   }
   const body = w.finish();
@@ -191,6 +208,20 @@ export function encodeBlock(frames: readonly ProcessFrame[]): Buffer {
   out.set(body, head.length);
   out.writeUInt32BE(crc32(out.subarray(0, out.length - 4)), out.length - 4);
   return out;
+}
+
+/**
+ * Memory % (in hundredths) as rss x ratio, rounded, plus a small correction: the ratio is taken from the largest
+ * process (the most precise), so the corrections are mostly zero. Null when no process has any memory.
+ */
+function predictedResiduals(rss: readonly number[], memory: readonly number[]): { ratio: number; residuals: number[] } | null {
+  let best = -1;
+  for (let e = 0; e < rss.length; e++) if ((rss[e] as number) > 0 && (best < 0 || (rss[e] as number) > (rss[best] as number))) best = e;
+  if (best < 0) return null;
+  const ratio = (memory[best] as number) / (rss[best] as number);
+  if (!Number.isFinite(ratio)) return null;
+  const residuals = memory.map((k, e) => zig(k - Math.round((rss[e] as number) * ratio)));
+  return residuals.every((r) => Number.isSafeInteger(r)) ? { ratio, residuals } : null;
 }
 
 /** Decodes a block written by encodeBlock, after checking its CRC-32. */
@@ -212,10 +243,14 @@ export function decodeBlock(blob: Uint8Array): ProcessFrame[] {
     throw new CorruptBlock(`bad dictionary: ${(error as Error).message}`);
   }
   // Column kinds follow the dictionary in the header; the bit stream follows them.
-  const kinds: { kind: number; scale: number }[] = [];
+  const kinds: { kind: number; scale: number; ratio: number }[] = [];
   for (let i = 0; i < COLUMNS.length; i++) {
     const kind = c.u8();
-    kinds.push({ kind, scale: kind === INTS ? c.varint() : 1 });
+    if (kind === PREDICTED) {
+      if (i !== MEMORY_PERCENT || kinds[RSS]?.kind !== INTS) throw new CorruptBlock('a predicted column without its RSS');
+      const bytes = c.bytesOf(8);
+      kinds.push({ kind, scale: 1, ratio: new DataView(bytes.buffer, bytes.byteOffset, 8).getFloat64(0, true) });
+    } else kinds.push({ kind, scale: kind === INTS ? c.varint() : 1, ratio: 0 });
   }
   const r = new BitReader(blob.subarray(c.pos, blob.length - 4));
   try {
@@ -276,11 +311,19 @@ export function decodeBlock(blob: Uint8Array): ProcessFrame[] {
       previous = list;
     }
     const values = COLUMNS.map(() => new Float64Array(total));
-    kinds.forEach(({ kind, scale }, k) => {
+    kinds.forEach(({ kind, scale, ratio }, k) => {
       const out = values[k] as Float64Array;
       if (kind === XOR) {
         const xor = new XorState();
         for (let x = 0; x < total; x++) out[x] = xor.read(r);
+        return;
+      }
+      if (kind === PREDICTED) {
+        const residuals = new Float64Array(total);
+        readStream(r, total, residuals);
+        const rss = values[RSS] as Float64Array;
+        const factor = 10 ** (COLUMNS[k] as (typeof COLUMNS)[number]).decimals;
+        for (let x = 0; x < total; x++) out[x] = (Math.round((rss[x] as number) * ratio) + unzig(residuals[x] as number)) / factor;
         return;
       }
       if (kind !== INTS) throw new CorruptBlock('unknown column kind');

@@ -3,7 +3,7 @@ import { decodeBlock } from './process-block.ts';
 import { decodeMinute, type ProcessFrame } from './process-history.ts';
 
 /** Process blocks span this long (from a per-host offset, so that hosts do not all close theirs at once). */
-export const BLOCK_MS = 10 * 60_000;
+export const BLOCK_MS = 30 * 60_000;
 
 export interface PendingBlock {
   host: string;

@@ -69,18 +69,18 @@ describe('SqliteStorage', () => {
   it('returns every sample appended, at the catalogue precision, across closed chunks and the open one', () => {
     const now = T0 + 3600_000;
     const store = open(tempPath(), () => now, { chunkSamples: 100 });
-    for (let i = 0; i < 1300; i++) store.append('web-1', frameAt(i));
+    for (let i = 0; i < 2600; i++) store.append('web-1', frameAt(i));
     store.flush();
-    const result = store.query({ metrics: ['cpu_usage_percent'], hosts: ['web-1'], from: T0, to: T0 + 1299_000 });
+    const result = store.query({ metrics: ['cpu_usage_percent'], hosts: ['web-1'], from: T0, to: T0 + 2599_000 });
     const total = result.series.find((s) => Object.keys(s.labels).length === 0);
-    expect(total?.points).toHaveLength(1300);
+    expect(total?.points).toHaveLength(2600);
     expect(total?.points[7]).toEqual([T0 + 7000, frameAt(7).system.cpu?.total?.usagePercent]);
     const chunks = (store.db.prepare('SELECT count(*) AS n FROM chunks WHERE tier = 0').get() as { n: number }).n;
     expect(chunks).toBeGreaterThan(100); // every series closed a few chunks
-    // The host checkpointed (at the end of a ten-minute process block at the latest): the rows before that left
+    // The host checkpointed (every 2,400 rows at the latest, else at the end of a process block): the rows before that left
     // the write-ahead table, and the checkpoint holds what they added up to.
     expect((store.db.prepare('SELECT count(*) AS n FROM checkpoints').get() as { n: number }).n).toBe(1);
-    expect((store.db.prepare('SELECT count(*) AS n FROM wal').get() as { n: number }).n).toBeLessThan(700);
+    expect((store.db.prepare('SELECT count(*) AS n FROM wal').get() as { n: number }).n).toBeLessThan(2400);
   });
 
   it('keeps every acknowledged sample through a crash (no clean close), by replaying the write-ahead table', () => {

@@ -40,7 +40,7 @@ const DAY = 24 * 3600 * 1000;
 export const DEFAULT_RETENTION: Retention = { rawMs: 7 * DAY, minuteMs: 90 * DAY, hourMs: 730 * DAY, maxBytes: 20 * 1024 ** 3 };
 
 /** A host checkpoints at least this often by rows (hosts sending faster than once a second), else with each process block. */
-const CHECKPOINT_ROWS = 1200;
+const CHECKPOINT_ROWS = 2400;
 /** An open chunk whose series has sent nothing for this long is closed at the host's next checkpoint. */
 const IDLE_CLOSE_MS = 10 * 60_000;
 
