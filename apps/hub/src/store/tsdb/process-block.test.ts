@@ -63,7 +63,8 @@ describe('process blocks', () => {
     // Memory % adds less than 10 % to the block, as it is predicted from RSS (coded on its own, about 30 % here).
     expect(block.length).toBeLessThan(without.length * 1.1);
     const damaged = Buffer.from(block);
-    damaged[Math.floor(damaged.length / 2)] ^= 0x10;
+    const middle = Math.floor(damaged.length / 2);
+    damaged[middle] = (damaged[middle] as number) ^ 0x10;
     expect(() => decodeBlock(damaged)).toThrow(CorruptBlock);
   });
 });
