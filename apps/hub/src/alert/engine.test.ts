@@ -59,6 +59,22 @@ const cpu = (ts: number, usagePercent: number) =>
     },
   });
 
+/** A filesystem reading with only its mount point and use as the tests need them. */
+const fs = (mountpoint: string, usedPercent: number) => ({
+  device: 'x',
+  mountpoint,
+  fstype: 'ext4',
+  readOnly: false,
+  sizeBytes: 1,
+  usedBytes: 1,
+  freeBytes: 0,
+  usedPercent,
+  inodesTotal: 0,
+  inodesUsed: 0,
+  inodesFree: 0,
+  inodesUsedPercent: 0,
+});
+
 function setup(rules: AlertRule[]) {
   const clock = {
     t: 1_000_000,
@@ -198,20 +214,6 @@ describe('AlertEngine', () => {
     const elsewhere = rule({ name: 'other host', metric: 'disk_used_percent', warning: 1, scope: { host: 'db-1' } });
     const staging = rule({ name: 'staging only', metric: 'disk_used_percent', warning: 1, scope: { tag: 'staging' } });
     const { at, told } = setup([zombies, waits, root, elsewhere, staging]);
-    const fs = (mountpoint: string, usedPercent: number) => ({
-      device: 'x',
-      mountpoint,
-      fstype: 'ext4',
-      readOnly: false,
-      sizeBytes: 1,
-      usedBytes: 1,
-      freeBytes: 0,
-      usedPercent,
-      inodesTotal: 0,
-      inodesUsed: 0,
-      inodesFree: 0,
-      inodesUsedPercent: 0,
-    });
     at(0, (ts) =>
       frame(ts, {
         processes: { total: 10, running: 1, sleeping: 5, diskSleep: 0, stopped: 0, zombie: 3, idle: 0, threads: 10, kernelThreads: 0 },
@@ -229,20 +231,6 @@ describe('AlertEngine', () => {
   it('follows a host whose frames keep or change their shape (series reused from frame to frame)', () => {
     const disk = rule({ name: 'disk', metric: 'disk_used_percent', warning: 90 });
     const { at, told, records } = setup([disk]);
-    const fs = (mountpoint: string, usedPercent: number) => ({
-      device: 'x',
-      mountpoint,
-      fstype: 'ext4',
-      readOnly: false,
-      sizeBytes: 1,
-      usedBytes: 1,
-      freeBytes: 0,
-      usedPercent,
-      inodesTotal: 0,
-      inodesUsed: 0,
-      inodesFree: 0,
-      inodesUsedPercent: 0,
-    });
     const frameOf =
       (...filesystems: ReturnType<typeof fs>[]) =>
       (ts: number) =>
@@ -274,24 +262,11 @@ describe('AlertEngine', () => {
     };
     const records = new MemoryRecords();
     const engine = new AlertEngine(clock, { rules: () => rules }, records, { notify() {} });
-    const fs = {
-      device: 'x',
-      mountpoint: '/mnt',
-      fstype: 'ext4',
-      readOnly: false,
-      sizeBytes: 1,
-      usedBytes: 1,
-      freeBytes: 0,
-      usedPercent: 95,
-      inodesTotal: 0,
-      inodesUsed: 0,
-      inodesFree: 0,
-      inodesUsedPercent: 0,
-    };
-    engine.onFrame('h', [], frame(0, { filesystems: [fs] }));
+    const mnt = fs('/mnt', 95);
+    engine.onFrame('h', [], frame(0, { filesystems: [mnt] }));
     engine.onFrame('h', [], frame(1000, { filesystems: [] }));
     expect(records.alerts[0]).toMatchObject({ state: 'resolved', resolvedBy: 'the series is gone' });
-    engine.onFrame('h', [], frame(2000, { filesystems: [fs] }));
+    engine.onFrame('h', [], frame(2000, { filesystems: [mnt] }));
     rules.length = 0;
     engine.tick();
     expect(records.alerts[1]).toMatchObject({ state: 'resolved', resolvedBy: 'the rule was removed or disabled' });

@@ -90,6 +90,24 @@ describe('chunk codec round trips', () => {
     );
   });
 
+  it('keeps -0 apart from 0 in an xor column, constant or not (a constant kept as an integer would come back +0)', () => {
+    for (const decimals of [0, 2]) {
+      const constant = roundTrip(
+        [{ codec: 'xor', decimals }],
+        [
+          { ts: 1000, values: [-0] },
+          { ts: 2000, values: [-0] },
+        ],
+      );
+      expect([...(constant.columns[0] ?? [])].map((v) => Object.is(v, -0))).toEqual([true, true]);
+      const mixed = roundTrip(
+        [{ codec: 'xor', decimals }],
+        [1.25, -0, 0, 3.5].map((v, i) => ({ ts: 1000 * (i + 1), values: [v] })),
+      );
+      expect([...(mixed.columns[0] ?? [])].map((v) => (Object.is(v, -0) ? '-0' : String(v)))).toEqual(['1.25', '-0', '0', '3.5']);
+    }
+  });
+
   it('handles constant, monotonic and huge-gap series', () => {
     const constant = Array.from({ length: 600 }, (_, i) => ({ ts: 1_700_000_000_000 + i * 1000, values: [42.5] }));
     const monotonic = Array.from({ length: 600 }, (_, i) => ({ ts: 1_700_000_000_000 + i * 1000, values: [1e12 + i * 4096] }));

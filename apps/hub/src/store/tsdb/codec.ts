@@ -1,5 +1,6 @@
 import { crc32 } from 'node:zlib';
 import { BitReader, BitWriter } from './bits.ts';
+import { ByteReader, ByteWriter, exactInteger } from './bytes.ts';
 import { type ColumnSpec, CorruptChunk, type DecodedChunk, decodeV1, infoV1, unzig, V1Writer, XorState, zig } from './codec-v1.ts';
 import { planStream, readStream, type StreamPlan, writeStream } from './entropy.ts';
 
@@ -39,55 +40,6 @@ const f64 = new Float64Array(1);
 const u32 = new Uint32Array(f64.buffer);
 const LO = 0;
 const HI = 1;
-
-/** Bytes of a chunk header under construction. */
-class ByteWriter {
-  readonly bytes: number[] = [];
-  u8(v: number): void {
-    this.bytes.push(v & 0xff);
-  }
-  /** LEB128 of a non-negative safe integer. */
-  varint(v: number): void {
-    while (v >= 128) {
-      this.bytes.push((v % 128) | 128);
-      v = Math.floor(v / 128);
-    }
-    this.bytes.push(v);
-  }
-  f64(v: number): void {
-    f64[0] = v;
-    for (const word of [u32[HI] as number, u32[LO] as number]) for (let s = 24; s >= 0; s -= 8) this.bytes.push((word >>> s) & 0xff);
-  }
-}
-
-class ByteReader {
-  pos = 0;
-  constructor(private readonly bytes: Uint8Array) {}
-  u8(): number {
-    if (this.pos >= this.bytes.length) throw new CorruptChunk('header runs past the end');
-    return this.bytes[this.pos++] as number;
-  }
-  varint(): number {
-    let value = 0;
-    let scale = 1;
-    for (;;) {
-      const b = this.u8();
-      value += (b & 127) * scale;
-      if (b < 128) return value;
-      scale *= 128;
-      if (scale > 2 ** 56) throw new CorruptChunk('varint too long');
-    }
-  }
-  f64(): number {
-    let hi = 0;
-    let lo = 0;
-    for (let i = 0; i < 4; i++) hi = hi * 256 + this.u8();
-    for (let i = 0; i < 4; i++) lo = lo * 256 + this.u8();
-    u32[HI] = hi;
-    u32[LO] = lo;
-    return f64[0] as number;
-  }
-}
 
 const gcd = (a: number, b: number): number => {
   while (b !== 0) {
@@ -150,9 +102,8 @@ function decimalPlan(values: ArrayLike<number>, n: number, decimals: number): Co
   const factor = 10 ** decimals;
   const ints = new Float64Array(n);
   for (let i = 0; i < n; i++) {
-    const v = values[i] as number;
-    const k = Math.round(v * factor);
-    if (!Number.isSafeInteger(k) || !Object.is(k / factor, v)) return null;
+    const k = exactInteger(values[i] as number, factor);
+    if (k === null) return null;
     ints[i] = k;
   }
   const p = planInts(ints, n);
@@ -220,8 +171,8 @@ function xorPlan(values: ArrayLike<number>, n: number, decimals: number): Column
 
 function constantPlan(value: number, spec: ColumnSpec): ColumnPlan {
   const factor = 10 ** spec.decimals;
-  const k = Math.round(value * factor);
-  if (Number.isSafeInteger(k) && Object.is(k / factor, value))
+  const k = exactInteger(value, factor);
+  if (k !== null)
     return {
       kind: KIND.constDecimal,
       bits: 0,
@@ -231,7 +182,7 @@ function constantPlan(value: number, spec: ColumnSpec): ColumnPlan {
       },
       stream: () => {},
     };
-  return { kind: KIND.constFloat, bits: 0, header: (b) => b.f64(value), stream: () => {} };
+  return { kind: KIND.constFloat, bits: 0, header: (b) => b.f64be(value), stream: () => {} };
 }
 
 function sameBits(values: ArrayLike<number>, n: number): boolean {
@@ -269,7 +220,7 @@ export function encodeChunk(
   let regular = true;
   const interval = n > 1 ? (timestamps[1] as number) - first : 0;
   for (let i = 2; i < n && regular; i++) if ((timestamps[i] as number) - (timestamps[i - 1] as number) !== interval) regular = false;
-  const head = new ByteWriter();
+  const head = new ByteWriter(64);
   head.u8(CHUNK_VERSION);
   head.u8(regular ? REGULAR : 0);
   head.varint(n);
@@ -289,9 +240,9 @@ export function encodeChunk(
     plan.stream(w);
   });
   const body = w.finish();
-  const out = new Uint8Array(head.bytes.length + body.length + 4);
-  out.set(head.bytes);
-  out.set(body, head.bytes.length);
+  const out = new Uint8Array(head.length + body.length + 4);
+  out.set(head.view());
+  out.set(body, head.length);
   new DataView(out.buffer).setUint32(out.length - 4, crc32(out.subarray(0, out.length - 4)));
   return out;
 }
@@ -327,7 +278,7 @@ interface V2Header {
 }
 
 function readHeaderV2(chunk: Uint8Array): V2Header {
-  const b = new ByteReader(chunk.subarray(0, chunk.length - 4));
+  const b = new ByteReader(chunk.subarray(0, chunk.length - 4), 'chunk header', (message) => new CorruptChunk(message));
   if (b.u8() !== 2) throw new CorruptChunk('not a chunk of a known version');
   const flags = b.u8();
   const count = b.varint();
@@ -348,7 +299,7 @@ function readHeaderV2(chunk: Uint8Array): V2Header {
     } else if (kind === KIND.constDecimal) {
       col.decimals = b.u8();
       col.value = unzig(b.varint()) / 10 ** col.decimals;
-    } else if (kind === KIND.constFloat) col.value = b.f64();
+    } else if (kind === KIND.constFloat) col.value = b.f64be();
     else throw new CorruptChunk('unknown column kind');
     col.spec = {
       codec: kind === KIND.decimal ? (col.predictor === DOD ? 'dod' : 'delta') : kind === KIND.constDecimal ? 'delta' : 'xor',

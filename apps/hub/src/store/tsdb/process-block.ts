@@ -1,5 +1,6 @@
 import { crc32, deflateRawSync, inflateRawSync } from 'node:zlib';
 import { BitReader, BitWriter } from './bits.ts';
+import { ByteReader, ByteWriter, exactInteger } from './bytes.ts';
 import { unzig, XorState, zig } from './codec-v1.ts';
 import { planStream, readStream, writeStream } from './entropy.ts';
 import type { ProcessFrame, ProcessSample } from './process-history.ts';
@@ -36,40 +37,6 @@ const RSS = 1;
 /** A process block that does not check out. */
 export class CorruptBlock extends Error {}
 
-function varint(out: number[], v: number): void {
-  while (v >= 128) {
-    out.push((v % 128) | 128);
-    v = Math.floor(v / 128);
-  }
-  out.push(v);
-}
-
-class Cursor {
-  pos = 0;
-  constructor(private readonly bytes: Uint8Array) {}
-  u8(): number {
-    if (this.pos >= this.bytes.length) throw new CorruptBlock('header runs past the end');
-    return this.bytes[this.pos++] as number;
-  }
-  varint(): number {
-    let value = 0;
-    let scale = 1;
-    for (;;) {
-      const b = this.u8();
-      value += (b & 127) * scale;
-      if (b < 128) return value;
-      scale *= 128;
-      if (scale > 2 ** 56) throw new CorruptBlock('varint too long');
-    }
-  }
-  bytesOf(n: number): Uint8Array {
-    if (this.pos + n > this.bytes.length) throw new CorruptBlock('header runs past the end');
-    const out = this.bytes.subarray(this.pos, this.pos + n);
-    this.pos += n;
-    return out;
-  }
-}
-
 const gcd = (a: number, b: number): number => {
   while (b !== 0) {
     const t = a % b;
@@ -85,18 +52,19 @@ function entropy(w: BitWriter, values: number[]): void {
 
 /** Encodes frames (oldest first) as one block. */
 export function encodeBlock(frames: readonly ProcessFrame[]): Buffer {
-  const head: number[] = [VERSION];
+  const head = new ByteWriter(1024);
+  head.u8(VERSION);
   const n = frames.length;
   const first = n > 0 ? (frames[0] as ProcessFrame).ts : 0;
   const interval = n > 1 ? (frames[1] as ProcessFrame).ts - first : 0;
   let regular = true;
   for (let i = 2; i < n && regular; i++)
     if ((frames[i] as ProcessFrame).ts - (frames[i - 1] as ProcessFrame).ts !== interval) regular = false;
-  head.push(regular ? REGULAR : 0);
-  varint(head, n);
-  varint(head, first);
+  head.u8(regular ? REGULAR : 0);
+  head.varint(n);
+  head.varint(first);
   const w = new BitWriter(1024);
-  if (regular) varint(head, interval);
+  if (regular) head.varint(interval);
   else {
     const dods: number[] = [];
     let prevDelta = 0;
@@ -150,8 +118,8 @@ export function encodeBlock(frames: readonly ProcessFrame[]): Buffer {
     previous = list;
   }
   const dict = deflateRawSync(Buffer.from(JSON.stringify(dictionary)));
-  varint(head, dict.length);
-  for (const b of dict) head.push(b);
+  head.varint(dict.length);
+  head.bytes(dict);
   entropy(w, counts);
   entropy(w, refs);
   entropy(w, news);
@@ -163,9 +131,8 @@ export function encodeBlock(frames: readonly ProcessFrame[]): Buffer {
     let exact = true;
     let g = 0;
     for (const p of entries) {
-      const v = column.get(p);
-      const k = Math.round(v * factor);
-      if (!Number.isSafeInteger(k) || Math.abs(k) > 2 ** 50 || !Object.is(k / factor, v)) {
+      const k = exactInteger(column.get(p), factor);
+      if (k === null || Math.abs(k) > 2 ** 50) {
         exact = false;
         break;
       }
@@ -173,7 +140,7 @@ export function encodeBlock(frames: readonly ProcessFrame[]): Buffer {
       g = gcd(g, Math.abs(k));
     }
     if (!exact) {
-      head.push(XOR);
+      head.u8(XOR);
       const xor = new XorState();
       for (const p of entries) xor.write(w, column.get(p));
       continue;
@@ -190,21 +157,19 @@ export function encodeBlock(frames: readonly ProcessFrame[]): Buffer {
     if (c === MEMORY_PERCENT && rssInts) {
       const predicted = predictedResiduals(rssInts, ints);
       if (predicted && planStream(predicted.residuals, predicted.residuals.length).bits < planStream(residuals, residuals.length).bits) {
-        head.push(PREDICTED);
-        const ratio = Buffer.alloc(8);
-        ratio.writeDoubleLE(predicted.ratio);
-        for (const b of ratio) head.push(b);
+        head.u8(PREDICTED);
+        head.f64le(predicted.ratio);
         entropy(w, predicted.residuals);
         continue;
       }
     }
-    head.push(INTS);
-    varint(head, scale);
+    head.u8(INTS);
+    head.varint(scale);
     entropy(w, residuals);
   }
   const body = w.finish();
   const out = Buffer.alloc(head.length + body.length + 4);
-  out.set(head);
+  out.set(head.view());
   out.set(body, head.length);
   out.writeUInt32BE(crc32(out.subarray(0, out.length - 4)), out.length - 4);
   return out;
@@ -229,7 +194,7 @@ export function decodeBlock(blob: Uint8Array): ProcessFrame[] {
   if (blob.length < 8) throw new CorruptBlock('block too short');
   const view = new DataView(blob.buffer, blob.byteOffset, blob.byteLength);
   if (crc32(blob.subarray(0, blob.length - 4)) !== view.getUint32(blob.length - 4)) throw new CorruptBlock('checksum mismatch');
-  const c = new Cursor(blob.subarray(0, blob.length - 4));
+  const c = new ByteReader(blob.subarray(0, blob.length - 4), 'process block header', (message) => new CorruptBlock(message));
   if (c.u8() !== VERSION) throw new CorruptBlock('not a process block of a known version');
   const flags = c.u8();
   const n = c.varint();
@@ -238,7 +203,7 @@ export function decodeBlock(blob: Uint8Array): ProcessFrame[] {
   const dictLength = c.varint();
   let dictionary: [number, string, string, string][];
   try {
-    dictionary = JSON.parse(inflateRawSync(c.bytesOf(dictLength)).toString('utf8'));
+    dictionary = JSON.parse(inflateRawSync(c.bytes(dictLength)).toString('utf8'));
   } catch (error) {
     throw new CorruptBlock(`bad dictionary: ${(error as Error).message}`);
   }
@@ -248,8 +213,7 @@ export function decodeBlock(blob: Uint8Array): ProcessFrame[] {
     const kind = c.u8();
     if (kind === PREDICTED) {
       if (i !== MEMORY_PERCENT || kinds[RSS]?.kind !== INTS) throw new CorruptBlock('a predicted column without its RSS');
-      const bytes = c.bytesOf(8);
-      kinds.push({ kind, scale: 1, ratio: new DataView(bytes.buffer, bytes.byteOffset, 8).getFloat64(0, true) });
+      kinds.push({ kind, scale: 1, ratio: c.f64le() });
     } else kinds.push({ kind, scale: kind === INTS ? c.varint() : 1, ratio: 0 });
   }
   const r = new BitReader(blob.subarray(c.pos, blob.length - 4));

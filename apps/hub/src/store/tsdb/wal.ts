@@ -1,3 +1,4 @@
+import { ByteReader, ByteWriter, exactInteger } from './bytes.ts';
 import type { ProcessSample } from './process-history.ts';
 
 /**
@@ -55,103 +56,34 @@ export class WalContext {
   }
 }
 
-/** Growable byte buffer with varints and float64s. */
-class Out {
-  buf = Buffer.allocUnsafe(1024);
-  pos = 0;
-  private ensure(n: number): void {
-    if (this.pos + n <= this.buf.length) return;
-    const grown = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + n));
-    this.buf.copy(grown, 0, 0, this.pos);
-    this.buf = grown;
+/** A value as an exact integer of `factor` (even code, the change since `previous`) or as its raw float64 (code 1); returns the integer to carry. */
+function writeScaled(o: ByteWriter, v: number, factor: number, previous: number): number {
+  const k = factor > 0 ? exactInteger(v, factor) : null;
+  if (k !== null && Math.abs(k - previous) < 2 ** 50) {
+    const d = k - previous;
+    o.varint((d >= 0 ? d * 2 : -d * 2 - 1) * 2);
+    return k;
   }
-  u8(v: number): void {
-    this.ensure(1);
-    this.buf[this.pos++] = v;
-  }
-  varint(v: number): void {
-    this.ensure(8);
-    while (v >= 128) {
-      this.buf[this.pos++] = (v % 128) | 128;
-      v = Math.floor(v / 128);
-    }
-    this.buf[this.pos++] = v;
-  }
-  f64(v: number): void {
-    this.ensure(8);
-    this.buf.writeDoubleLE(v, this.pos);
-    this.pos += 8;
-  }
-  str(s: string): void {
-    const length = Buffer.byteLength(s);
-    this.varint(length);
-    this.ensure(length);
-    this.buf.write(s, this.pos, 'utf8');
-    this.pos += length;
-  }
-  /** A value as an exact integer of `factor` (even code) or escaped as raw float64 (code 1). */
-  scaled(v: number, factor: number, previous: number): number {
-    const k = Math.round(v * factor);
-    if (factor > 0 && Number.isSafeInteger(k) && k / factor === v && Math.abs(k - previous) < 2 ** 50) {
-      const d = k - previous;
-      this.varint((d >= 0 ? d * 2 : -d * 2 - 1) * 2);
-      return k;
-    }
-    this.varint(1);
-    this.f64(v);
-    return previous;
-  }
-  take(): Buffer {
-    return Buffer.from(this.buf.subarray(0, this.pos));
-  }
+  o.varint(1);
+  o.f64le(v);
+  return previous;
 }
 
-class In {
-  pos = 0;
-  constructor(private readonly buf: Buffer) {}
-  u8(): number {
-    if (this.pos >= this.buf.length) throw new RangeError('write-ahead row ends early');
-    return this.buf[this.pos++] as number;
-  }
-  varint(): number {
-    let value = 0;
-    let scale = 1;
-    for (;;) {
-      const b = this.u8();
-      value += (b & 127) * scale;
-      if (b < 128) return value;
-      scale *= 128;
-    }
-  }
-  f64(): number {
-    if (this.pos + 8 > this.buf.length) throw new RangeError('write-ahead row ends early');
-    const v = this.buf.readDoubleLE(this.pos);
-    this.pos += 8;
-    return v;
-  }
-  str(): string {
-    const length = this.varint();
-    if (this.pos + length > this.buf.length) throw new RangeError('write-ahead row ends early');
-    const s = this.buf.toString('utf8', this.pos, this.pos + length);
-    this.pos += length;
-    return s;
-  }
-  /** Reads what Out.scaled wrote: [value, integer to carry]. */
-  scaled(factor: number, previous: number): [number, number] {
-    const code = this.varint();
-    if (code === 1) return [this.f64(), previous];
-    const z = code / 2;
-    const k = previous + (z % 2 === 0 ? z / 2 : -(z + 1) / 2);
-    return [k / factor, k];
-  }
+/** Reads what writeScaled wrote: [value, integer to carry]. */
+function readScaled(r: ByteReader, factor: number, previous: number): [number, number] {
+  const code = r.varint();
+  if (code === 1) return [r.f64le(), previous];
+  const z = code / 2;
+  const k = previous + (z % 2 === 0 ? z / 2 : -(z + 1) / 2);
+  return [k / factor, k];
 }
 
-const out = new Out();
+const out = new ByteWriter(1024);
 
 /** Process values: CPU in tenths, memory in hundredths of a percent, bytes and rates whole (as selectForHistory keeps them). */
 const PROCESS_FACTORS = [10, 1, 100, 1, 1];
 
-function writeProcesses(o: Out, ctx: WalContext, processes: readonly ProcessSample[]): void {
+function writeProcesses(o: ByteWriter, ctx: WalContext, processes: readonly ProcessSample[]): void {
   o.varint(processes.length);
   for (const p of processes) {
     const known = ctx.processes.length;
@@ -163,11 +95,11 @@ function writeProcesses(o: Out, ctx: WalContext, processes: readonly ProcessSamp
       o.str(p.user);
       o.str(p.cmdline);
     } else o.varint(known - id);
-    o.scaled(p.cpuPercent, 10, 0);
-    o.scaled(p.memoryRssBytes, 1, 0);
-    o.scaled(p.memoryPercent, 100, 0);
-    o.scaled(p.ioReadBytesPerSecond, 1, 0);
-    o.scaled(p.ioWriteBytesPerSecond, 1, 0);
+    writeScaled(o, p.cpuPercent, 10, 0);
+    writeScaled(o, p.memoryRssBytes, 1, 0);
+    writeScaled(o, p.memoryPercent, 100, 0);
+    writeScaled(o, p.ioReadBytesPerSecond, 1, 0);
+    writeScaled(o, p.ioWriteBytesPerSecond, 1, 0);
   }
 }
 
@@ -184,7 +116,7 @@ export function encodeFrameRow(
   processes: readonly ProcessSample[],
 ): Buffer {
   const o = out;
-  o.pos = 0;
+  o.reset();
   let sameShape = ctx.ids.length === n;
   for (let i = 0; i < n && sameShape; i++) if (ctx.ids[i] !== ids[i]) sameShape = false;
   o.u8(VERSION);
@@ -201,7 +133,7 @@ export function encodeFrameRow(
     }
   }
   const previous = ctx.previous;
-  for (let i = 0; i < n; i++) previous[i] = o.scaled(values[i] as number, factors[i] as number, previous[i] as number);
+  for (let i = 0; i < n; i++) previous[i] = writeScaled(o, values[i] as number, factors[i] as number, previous[i] as number);
   writeProcesses(o, ctx, processes);
   return o.take();
 }
@@ -209,12 +141,12 @@ export function encodeFrameRow(
 /** Encodes custom samples (one series each, raw float64), outside the frame chain. */
 export function encodeCustomRow(ids: readonly number[], values: readonly number[]): Buffer {
   const o = out;
-  o.pos = 0;
+  o.reset();
   o.u8(VERSION);
   o.u8(CUSTOM | HAS_IDS);
   o.varint(ids.length);
   for (const id of ids) o.varint(id);
-  for (const v of values) o.f64(v);
+  for (const v of values) o.f64le(v);
   o.varint(0);
   return o.take();
 }
@@ -231,7 +163,7 @@ export interface WalRow {
  * `factorOf` gives 10^decimals of a series id (0 for float series).
  */
 export function decodeRow(ctx: WalContext, data: Buffer, factorOf: (id: number) => number): WalRow {
-  const r = new In(data);
+  const r = new ByteReader(data, 'write-ahead row');
   if (r.u8() !== VERSION) throw new RangeError('not a write-ahead row of a known version');
   const flags = r.u8();
   const n = r.varint();
@@ -239,7 +171,7 @@ export function decodeRow(ctx: WalContext, data: Buffer, factorOf: (id: number) 
   if (flags & CUSTOM) {
     const ids: number[] = [];
     for (let i = 0; i < n; i++) ids.push(r.varint());
-    for (let i = 0; i < n; i++) values[i] = r.f64();
+    for (let i = 0; i < n; i++) values[i] = r.f64le();
     return { custom: true, ids, values, processes: [] };
   }
   if (flags & HAS_IDS) {
@@ -255,7 +187,7 @@ export function decodeRow(ctx: WalContext, data: Buffer, factorOf: (id: number) 
   } else if (ctx.ids.length !== n) throw new RangeError('write-ahead row without its shape');
   const ids = ctx.ids;
   for (let i = 0; i < n; i++) {
-    const [v, k] = r.scaled(factorOf(ids[i] as number), ctx.previous[i] as number);
+    const [v, k] = readScaled(r, factorOf(ids[i] as number), ctx.previous[i] as number);
     values[i] = v;
     ctx.previous[i] = k;
   }
@@ -272,7 +204,7 @@ export function decodeRow(ctx: WalContext, data: Buffer, factorOf: (id: number) 
       if (!found) throw new RangeError('write-ahead row refers to an unknown process');
       key = found;
     }
-    const v = PROCESS_FACTORS.map((f) => r.scaled(f, 0)[0]);
+    const v = PROCESS_FACTORS.map((f) => readScaled(r, f, 0)[0]);
     processes.push({
       pid: key[0],
       name: key[1],
