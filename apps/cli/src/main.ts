@@ -1,17 +1,5 @@
 import { VIGIL_VERSION } from '@vigil/schema';
 import { Command, CommanderError } from 'commander';
-import { agentCommand } from './commands/agent.ts';
-import { alertsCommand } from './commands/alerts.ts';
-import { exportCommand } from './commands/export.ts';
-import { loginCommand, logoutCommand } from './commands/login.ts';
-import { monitorCommand } from './commands/monitor.ts';
-import { reportCommand } from './commands/report.ts';
-import { serveCommand } from './commands/serve.ts';
-import { snapshotCommand } from './commands/snapshot.ts';
-import { statusCommand } from './commands/status.ts';
-import { tokenCommand } from './commands/token.ts';
-import { topCommand } from './commands/top.ts';
-import { userCommand } from './commands/user.ts';
 import { UsageError } from './usage.ts';
 
 const program = new Command('vigil')
@@ -20,19 +8,32 @@ const program = new Command('vigil')
   .showHelpAfterError()
   .exitOverride();
 
-program.addCommand(serveCommand());
-program.addCommand(agentCommand());
-program.addCommand(snapshotCommand());
-program.addCommand(userCommand());
-program.addCommand(tokenCommand());
-program.addCommand(exportCommand());
-program.addCommand(alertsCommand());
-program.addCommand(reportCommand());
-program.addCommand(topCommand());
-program.addCommand(loginCommand());
-program.addCommand(logoutCommand());
-program.addCommand(statusCommand());
-program.addCommand(monitorCommand());
+/**
+ * Each command's module, loaded only when it runs: a command's imports (the hub's web server, the reports, every
+ * API schema) cost memory and start-up time, and `vigil snapshot --watch` or `vigil agent` should not carry them.
+ * `vigil`, `vigil --help` and `vigil help` load them all to list them.
+ */
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  serve: async () => (await import('./commands/serve.ts')).serveCommand(),
+  agent: async () => (await import('./commands/agent.ts')).agentCommand(),
+  snapshot: async () => (await import('./commands/snapshot.ts')).snapshotCommand(),
+  user: async () => (await import('./commands/user.ts')).userCommand(),
+  token: async () => (await import('./commands/token.ts')).tokenCommand(),
+  export: async () => (await import('./commands/export.ts')).exportCommand(),
+  alerts: async () => (await import('./commands/alerts.ts')).alertsCommand(),
+  report: async () => (await import('./commands/report.ts')).reportCommand(),
+  top: async () => (await import('./commands/top.ts')).topCommand(),
+  login: async () => (await import('./commands/login.ts')).loginCommand(),
+  logout: async () => (await import('./commands/login.ts')).logoutCommand(),
+  status: async () => (await import('./commands/status.ts')).statusCommand(),
+  monitor: async () => (await import('./commands/monitor.ts')).monitorCommand(),
+};
+
+const named = process.argv.slice(2).find((arg) => !arg.startsWith('-'));
+const wanted = named !== undefined && Object.hasOwn(COMMANDS, named) ? [named] : Object.keys(COMMANDS);
+for (const command of await Promise.all(wanted.map((name) => (COMMANDS[name] as () => Promise<Command>)()))) {
+  program.addCommand(command);
+}
 
 try {
   await program.parseAsync(process.argv);

@@ -4,12 +4,6 @@ import { Connection } from './network.ts';
 import { ProcessInfo } from './process.ts';
 import { SystemReading } from './system.ts';
 
-/**
- * Version of the agent-hub protocol. The format only grows: new fields are optional, and a hub accepts
- * frames of the previous version too.
- */
-export const PROTOCOL_VERSION = 1;
-
 /** How one collector fared in a cycle. `error` is null when it worked or simply had no data. */
 export const CollectorStatus = z.object({
   durationMs: z.number().nonnegative(),

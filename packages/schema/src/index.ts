@@ -16,6 +16,7 @@ export * from './live.ts';
 export * from './memory.ts';
 export * from './network.ts';
 export * from './process.ts';
+export * from './process-match.ts';
 export * from './protocol.ts';
 export * from './report.ts';
 export * from './seed000.ts';

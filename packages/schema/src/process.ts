@@ -68,14 +68,3 @@ export const VirtualizationReading = z.object({
   containers: z.number().int().nonnegative(),
 });
 export type VirtualizationReading = z.infer<typeof VirtualizationReading>;
-
-/** Whether a process name matches a pattern: the exact name, or /regex/flags. Used by process alert rules. */
-export function processNameMatches(pattern: string, name: string): boolean {
-  const m = /^\/(.+)\/([a-z]*)$/.exec(pattern);
-  if (!m) return name === pattern;
-  try {
-    return new RegExp(m[1] as string, m[2]).test(name);
-  } catch {
-    return false;
-  }
-}

@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
-import { Collection, type CollectOptions, readIdentity, toFrame } from '@vigil/agent';
+// The collector alone: `@vigil/agent` would also load the hub client, the spool and the archiver.
+import { Collection, type CollectOptions, readIdentity, toFrame } from '@vigil/agent/collect';
 import { type Frame, type HostIdentity, toSeed000Metrics } from '@vigil/schema';
 import { Command } from 'commander';
 import * as z from 'zod';

@@ -77,7 +77,7 @@ function planInts(ints: Float64Array, n: number): IntPlan | null {
   const base = ints[0] as number;
   let g = 0;
   for (let i = 1; i < n && g !== 1; i++) g = gcd(g, Math.abs((ints[i] as number) - base));
-  const scale = g > 1 ? g : 1;
+  const scale = Math.max(g, 1);
   const m = scale === 1 ? ints : ints.map((k) => (k - base) / scale);
   if (scale > 1) m[0] = 0;
   let best: IntPlan | null = null;
