@@ -148,9 +148,35 @@ describe('AlertEngine', () => {
     expect(told).toEqual([]);
     at(2, forks(1300)); // 250/s
     expect(told.map((t) => t.kind)).toEqual(['firing']);
-    at(3, forks(10)); // reset: no rate, no change
+    at(3, forks(10)); // reset: no rate, no change (the series is still there: not "gone")
+    expect(told.map((t) => t.kind)).toEqual(['firing']);
     at(4, forks(20)); // 10/s: resolves
     expect(told.map((t) => t.kind)).toEqual(['firing', 'resolved']);
+  });
+
+  it('watches custom metrics by their labels, as values and as rates', () => {
+    const queue = rule({ name: 'queue', metric: 'jobs_waiting', labels: { queue: 'mail' }, warning: 100 });
+    const errors = rule({ name: 'errors', kind: 'rate', metric: 'app_errors_total', warning: 5 });
+    const { at, records } = setup([queue, errors]);
+    const custom = (waiting: Record<string, number>, errorsTotal: number) => (ts: number) => ({
+      ...frame(ts, {}),
+      custom: [
+        ...Object.entries(waiting).map(([q, value]) => ({ name: 'jobs_waiting', value, labels: { queue: q, shard: '1' } })),
+        { name: 'app_errors_total', value: errorsTotal, labels: { app: 'shop' } },
+      ],
+    });
+    at(0, custom({ mail: 50, video: 500 }, 0));
+    expect(records.alerts).toEqual([]); // video is over, but the rule asks for mail only; no rate yet
+    at(1, custom({ mail: 150, video: 500 }, 10));
+    expect(records.alerts.map((a) => `${a.ruleName} ${a.subject} ${a.value}`)).toEqual([
+      'queue jobs_waiting{queue="mail",shard="1"} 150',
+      'errors app_errors_total{app="shop"} 10',
+    ]);
+    at(2, custom({ video: 500 }, 12)); // the mail queue's series is gone; 2 errors/s is below 5
+    expect(records.alerts.map((a) => `${a.ruleName} ${a.state} ${a.resolvedBy}`)).toEqual([
+      'queue resolved the series is gone',
+      'errors resolved cleared',
+    ]);
   });
 
   it('follows hosts going offline, firing after `for` through tick() as no frame comes', () => {

@@ -1,5 +1,15 @@
-import { type Alert, type AlertRule, type Comparison, durationMs, type Frame, type Severity } from '@vigil/schema';
-import { frameValues, metricsOf, type Observation, observe } from './measure.ts';
+import {
+  type Alert,
+  type AlertRule,
+  type Comparison,
+  durationMs,
+  type Frame,
+  forEachSample,
+  type MetricDef,
+  type Severity,
+  seriesKey,
+} from '@vigil/schema';
+import { labelsPass, RulePlan } from './measure.ts';
 
 export interface Clock {
   now(): number;
@@ -29,7 +39,12 @@ interface Instance {
   alert: Alert;
   /** Manually resolved while the condition held: re-arms once the condition clears. */
   muted: boolean;
+  /** The last frame (the engine's count) that observed its subject: an alert not seen in a frame has lost its series. */
+  seen: number;
 }
+
+/** A custom metric's series as the sample sink sees it: its label names sorted. */
+type CustomMetric = { name: string; labels: readonly string[] };
 
 const compare = (op: Comparison, a: number, b: number) =>
   op === '>' ? a > b : op === '>=' ? a >= b : op === '<' ? a < b : op === '<=' ? a <= b : op === '==' ? a === b : a !== b;
@@ -76,10 +91,21 @@ export class AlertEngine {
   private instances = new Map<string, Instance>();
   /** The same instances by host and rule, so that a frame looks at its own host's alerts, not the whole fleet's (issue 6). */
   private instancesByHost = new Map<string, Map<number, Map<string, Instance>>>();
-  /** For rate rules: the previous reading of each counter. */
-  private ratePrevious = new Map<string, { value: number; at: number }>();
-  private metrics = new Set<string>();
-  private rulesVersion: readonly AlertRule[] | null = null;
+  /** For rate rules: the previous reading of each counter, by host, rule and the series' label values. */
+  private ratePrevious = new Map<string, Map<number, Map<string, { value: number; at: number }>>>();
+  private plan = new RulePlan([]);
+  /** Frames evaluated so far; instances remember the last one that observed them. */
+  private frames = 0;
+  /** The frame being evaluated (onFrame is synchronous): what the sample sink needs, without a closure per frame. */
+  private readonly current = {
+    hostId: '',
+    now: 0,
+    ts: 0,
+    /** Per rule (by position): whether it covers the host; for count rules with a value when absent, 2 once observed. */
+    applies: new Uint8Array(0),
+  };
+  private readonly sink = (metric: MetricDef | CustomMetric, value: number, labelValues?: readonly string[]) =>
+    this.onSample(metric, value, labelValues);
   /** Counts of firing alerts by host, for the fleet's badges. */
   readonly firing = new Map<string, { warning: number; critical: number }>();
   evaluations = 0;
@@ -91,7 +117,8 @@ export class AlertEngine {
     private readonly notifier: Notifier,
     private readonly onCounts: (hostId: string, counts: { warning: number; critical: number }) => void = () => {},
   ) {
-    for (const alert of records.unresolved()) this.track(this.key(alert.ruleId, alert.hostId, alert.subject), { alert, muted: false });
+    for (const alert of records.unresolved())
+      this.track(this.key(alert.ruleId, alert.hostId, alert.subject), { alert, muted: false, seen: 0 });
     this.recount();
   }
 
@@ -126,37 +153,134 @@ export class AlertEngine {
     return rule.enabled && (!rule.scope.host || rule.scope.host === hostId) && (!rule.scope.tag || tags.includes(rule.scope.tag));
   }
 
-  /** Evaluates the frame of a host against every rule that covers it. */
+  /**
+   * Evaluates the frame of a host against every rule that covers it: threshold, rate and count rules on each sample
+   * of the metrics they read, process rules on one scan of the processes, then alerts whose series is gone.
+   */
   onFrame(hostId: string, tags: readonly string[], frame: Frame): void {
     const rules = this.rules.rules();
-    if (rules !== this.rulesVersion) {
-      this.rulesVersion = rules;
-      this.metrics = metricsOf(rules);
+    if (rules !== this.plan.rules) {
+      this.plan = new RulePlan(rules);
+      this.current.applies = new Uint8Array(rules.length);
     }
-    const now = this.clock.now();
-    const values = frameValues(frame, this.metrics);
-    for (const rule of rules) {
-      if (rule.kind === 'offline' || !this.applies(rule, hostId, tags)) continue;
-      this.evaluations++;
-      const observations = observe(rule, frame, values);
-      // Most observations cross nothing where the rule has no alert on this host: nothing to do, not even the key
-      // to build (1,000 hosts x 50 rules, issue 6). Rate rules always step: they remember the counter's reading.
-      const had = rule.kind === 'rate' || this.instancesByHost.get(hostId)?.has(rule.id) === true;
-      for (const obs of observations) if (had || severityOf(rule, obs.value) !== null) this.step(rule, hostId, obs, now, frame.ts);
-      // A series that is gone (a filesystem unmounted, an interface removed) no longer holds its condition, nor
-      // does a process over its CPU or memory level that exited (agents always send the processes rules name).
-      const own = this.instancesByHost.get(hostId)?.get(rule.id);
-      if (!own) continue;
-      let seen: Set<string> | undefined;
+    const plan = this.plan;
+    const frameNo = ++this.frames;
+    const current = this.current;
+    current.hostId = hostId;
+    current.now = this.clock.now();
+    current.ts = frame.ts;
+    const applies = current.applies;
+    for (let i = 0; i < rules.length; i++) {
+      const rule = rules[i] as AlertRule;
+      const covers = rule.kind !== 'offline' && this.applies(rule, hostId, tags);
+      applies[i] = covers ? 1 : 0;
+      if (covers) this.evaluations++;
+    }
+
+    forEachSample(frame, this.sink, plan.metrics);
+    for (const sample of frame.custom ?? []) {
+      if (!plan.byMetric.has(sample.name)) continue;
+      const labels = sample.labels ?? {};
+      const names = Object.keys(labels).sort();
+      this.onSample(
+        { name: sample.name, labels: names },
+        sample.value,
+        names.length > 0 ? names.map((n) => labels[n] as string) : undefined,
+      );
+    }
+    // Connections in a state nobody is in: 0, not "gone".
+    for (const { rule, index, subject, absentValue } of plan.withAbsentValue) {
+      if (applies[index] === 1) this.observe(rule, subject as string, absentValue as number);
+    }
+    for (const { rule, index, slot } of plan.processRules) {
+      if (applies[index] !== 1) continue;
+      const subject = `process ${rule.process}`;
+      const found = plan.processes.of(frame, slot);
+      if (rule.check === 'missing') this.observe(rule, subject, found.count);
+      else if (found.count > 0) this.observe(rule, subject, rule.check === 'cpu' ? found.maxCpuPercent : found.maxRssBytes / 1024 / 1024);
+    }
+
+    // A series that is gone (a filesystem unmounted, an interface removed) no longer holds its condition, nor
+    // does a process over its CPU or memory level that exited (agents always send the processes rules name).
+    const byRule = this.instancesByHost.get(hostId);
+    if (!byRule) return;
+    for (const [ruleId, own] of byRule) {
+      const rule = plan.byId.get(ruleId);
+      if (!rule || rule.kind === 'offline' || !this.applies(rule, hostId, tags)) continue;
       for (const [key, instance] of own) {
-        const a = instance.alert;
-        if (a.state === 'resolved') continue;
-        seen ??= new Set(observations.map((o) => o.subject));
-        if (!seen.has(a.subject)) {
-          this.resolve(key, instance, rule, now, rule.kind === 'process' ? 'the process is gone' : 'the series is gone');
-        }
+        if (instance.seen === frameNo || instance.alert.state === 'resolved') continue;
+        this.resolve(key, instance, rule, current.now, rule.kind === 'process' ? 'the process is gone' : 'the series is gone');
       }
     }
+  }
+
+  /** One sample of a frame, for the rules that read its metric. */
+  private onSample(metric: MetricDef | CustomMetric, value: number, labelValues: readonly string[] | undefined): void {
+    const readers = this.plan.byMetric.get(metric.name);
+    if (!readers) return;
+    const applies = this.current.applies;
+    let key: string | undefined;
+    for (const reader of readers) {
+      if (applies[reader.index] === 0 || !labelsPass(reader.filter, metric.labels, labelValues)) continue;
+      const rule = reader.rule;
+      if (reader.subject !== null) {
+        // A count rule: one subject per host, observed once per frame.
+        if (applies[reader.index] === 2) continue;
+        if (reader.absentValue !== null) applies[reader.index] = 2;
+        this.observe(rule, reader.subject, value);
+        continue;
+      }
+      const has = this.instancesByHost.get(this.current.hostId)?.has(rule.id) === true;
+      const observed = rule.kind === 'rate' ? this.rate(rule, labelValues, value) : value;
+      if (observed === null) {
+        // No rate this time (a first reading, a reset): the series is still there, its alert stays as it is.
+        if (!has) continue;
+        key ??= labelValues && labelValues.length > 0 ? seriesKey(metric, labelValues) : metric.name;
+        const instance = this.instances.get(this.key(rule.id, this.current.hostId, key));
+        if (instance) instance.seen = this.frames;
+        continue;
+      }
+      // Most series cross nothing where the rule has no alert on this host: nothing to do, not even the key to build.
+      if (!has && severityOf(rule, observed) === null) continue;
+      key ??= labelValues && labelValues.length > 0 ? seriesKey(metric, labelValues) : metric.name;
+      this.step(rule, this.current.hostId, key, observed);
+    }
+  }
+
+  /**
+   * A rate rule's value: the counter's change per second since its previous reading, remembered by host, rule and
+   * label values. The first reading, and a counter that went down (a reset), give none.
+   */
+  private rate(rule: AlertRule, labelValues: readonly string[] | undefined, value: number): number | null {
+    const { hostId, ts } = this.current;
+    let byRule = this.ratePrevious.get(hostId);
+    if (!byRule) {
+      byRule = new Map();
+      this.ratePrevious.set(hostId, byRule);
+    }
+    let bySeries = byRule.get(rule.id);
+    if (!bySeries) {
+      bySeries = new Map();
+      byRule.set(rule.id, bySeries);
+    }
+    const series =
+      !labelValues || labelValues.length === 0 ? '' : labelValues.length === 1 ? (labelValues[0] as string) : labelValues.join('\u0000');
+    const prior = bySeries.get(series);
+    if (!prior) {
+      bySeries.set(series, { value, at: ts });
+      return null;
+    }
+    const { value: priorValue, at: priorAt } = prior;
+    prior.value = value;
+    prior.at = ts;
+    if (ts <= priorAt || value < priorValue) return null;
+    return (value - priorValue) / ((ts - priorAt) / 1000);
+  }
+
+  /** A value a rule observes for a subject that is not a series (a count, a process name). */
+  private observe(rule: AlertRule, subject: string, value: number): void {
+    if (severityOf(rule, value) === null && !this.instancesByHost.get(this.current.hostId)?.has(rule.id)) return;
+    this.step(rule, this.current.hostId, subject, value);
   }
 
   /** A host went offline or came back. */
@@ -164,27 +288,15 @@ export class AlertEngine {
     const now = this.clock.now();
     for (const rule of this.rules.rules()) {
       if (rule.kind !== 'offline' || !this.applies(rule, hostId, tags)) continue;
-      this.step(rule, hostId, { subject: 'host', value: status === 'offline' ? 1 : 0 }, now, now);
+      this.step(rule, hostId, 'host', status === 'offline' ? 1 : 0, now);
     }
   }
 
-  private step(rule: AlertRule, hostId: string, obs: Observation, now: number, ts: number): void {
-    const key = this.key(rule.id, hostId, obs.subject);
+  /** Moves the alert of a rule, host and subject along with a value it observed. */
+  private step(rule: AlertRule, hostId: string, subject: string, value: number, now = this.current.now): void {
+    const key = this.key(rule.id, hostId, subject);
     let instance = this.instances.get(key);
-    let value = obs.value;
-    if (rule.kind === 'rate') {
-      // A rate needs two readings of the counter; a counter that went down (a reset) gives none this time.
-      const prior = this.ratePrevious.get(key);
-      if (!prior) {
-        this.ratePrevious.set(key, { value: obs.value, at: ts });
-        return;
-      }
-      const { value: priorValue, at: priorAt } = prior;
-      prior.value = obs.value;
-      prior.at = ts;
-      if (ts <= priorAt || obs.value < priorValue) return;
-      value = (obs.value - priorValue) / ((ts - priorAt) / 1000);
-    }
+    if (instance) instance.seen = this.frames;
     const severity = severityOf(rule, value);
     if (!instance || instance.alert.state === 'resolved') {
       if (instance?.muted) {
@@ -196,12 +308,12 @@ export class AlertEngine {
         ruleId: rule.id,
         ruleName: rule.name,
         hostId,
-        subject: obs.subject,
+        subject,
         state: 'pending',
         severity,
         value,
         threshold: thresholdOf(rule, severity),
-        message: describe(rule, hostId, obs.subject, value, severity),
+        message: describe(rule, hostId, subject, value, severity),
         startedAt: now,
         firedAt: null,
         resolvedAt: null,
@@ -211,7 +323,7 @@ export class AlertEngine {
         comment: null,
         silenced: false,
       });
-      instance = { alert, muted: false };
+      instance = { alert, muted: false, seen: this.frames };
       this.track(key, instance);
       this.maybeFire(rule, instance, now);
       return;
@@ -225,7 +337,7 @@ export class AlertEngine {
       }
       alert.severity = severity;
       alert.threshold = thresholdOf(rule, severity);
-      alert.message = describe(rule, hostId, obs.subject, value, severity);
+      alert.message = describe(rule, hostId, subject, value, severity);
       this.maybeFire(rule, instance, now);
       return;
     }
@@ -239,7 +351,7 @@ export class AlertEngine {
       const escalated = next === 'critical';
       alert.severity = next;
       alert.threshold = thresholdOf(rule, next);
-      alert.message = describe(rule, hostId, obs.subject, value, next);
+      alert.message = describe(rule, hostId, subject, value, next);
       this.records.update(alert, { from: 'firing', to: 'firing' });
       this.recount();
       if (escalated) this.notifier.notify(alert, 'escalated', rule);
