@@ -67,8 +67,8 @@ const HostCard = memo(function HostCard({ id, selected, onSelect }: { id: string
   );
 });
 
-/** Seed 000's top cards and top processes, for the selected host. */
-function SelectedHost({ id }: { id: string }) {
+/** Seed 000's top cards and top processes, for the selected host (re-rendered by its own frames, not the fleet's). */
+const SelectedHost = memo(function SelectedHost({ id }: { id: string }) {
   const host = useHostFrame(id);
   const { thresholds } = usePreferences();
   const f = host?.frame ?? null;
@@ -120,15 +120,21 @@ function SelectedHost({ id }: { id: string }) {
       </div>
     </section>
   );
-}
+});
 
-/** The fleet: a card per host (virtualised rows, so hundreds stay smooth), search, sort and tags. */
-export function Fleet() {
-  const hosts = useFleet();
-  const [query, setQuery] = useState('');
-  const [sortKey, setSortKey] = useState<SortKey>('name');
-  const [tag, setTag] = useState('');
-  const [selected, setSelected] = useState<string | null>(null);
+/**
+ * The cards, in virtualised rows so that hundreds of hosts stay smooth. Scrolling re-renders this grid alone: the
+ * toolbar and the selected host above it do not change with the scroll position.
+ */
+const FleetGrid = memo(function FleetGrid({
+  ids,
+  selected,
+  onSelect,
+}: {
+  ids: readonly string[];
+  selected: string | null;
+  onSelect: (id: string) => void;
+}) {
   const grid = useRef<HTMLDivElement>(null);
   const [columns, setColumns] = useState(3);
 
@@ -142,6 +148,41 @@ export function Fleet() {
     return () => observer.disconnect();
   }, []);
 
+  const rows = Math.ceil(ids.length / columns);
+  const virtualizer = useWindowVirtualizer({
+    count: rows,
+    estimateSize: () => CARD_HEIGHT + GAP,
+    overscan: 3,
+    scrollMargin: grid.current?.offsetTop ?? 0,
+  });
+
+  return (
+    <div ref={grid} className="host-grid" style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
+      {virtualizer.getVirtualItems().map((row) => (
+        <div
+          key={row.key}
+          className="host-row"
+          style={{
+            transform: `translateY(${row.start - virtualizer.options.scrollMargin}px)`,
+            gridTemplateColumns: `repeat(${columns}, minmax(0, 1fr))`,
+          }}
+        >
+          {ids.slice(row.index * columns, row.index * columns + columns).map((id) => (
+            <HostCard key={id} id={id} selected={id === selected} onSelect={onSelect} />
+          ))}
+        </div>
+      ))}
+    </div>
+  );
+});
+
+/** The fleet: a card per host (virtualised rows, so hundreds stay smooth), search, sort and tags. */
+export function Fleet() {
+  const hosts = useFleet();
+  const [query, setQuery] = useState('');
+  const [sortKey, setSortKey] = useState<SortKey>('name');
+  const [tag, setTag] = useState('');
+  const [selected, setSelected] = useState<string | null>(null);
   // Sorting by a live figure uses the values at this render; the order does not jump with every tick.
   const ids = useMemo(() => {
     const needle = query.toLowerCase();
@@ -175,13 +216,6 @@ export function Fleet() {
     if (!selected && ids[0]) setSelected(ids[0]);
   }, [ids, selected]);
 
-  const rows = Math.ceil(ids.length / columns);
-  const virtualizer = useWindowVirtualizer({
-    count: rows,
-    estimateSize: () => CARD_HEIGHT + GAP,
-    overscan: 3,
-    scrollMargin: grid.current?.offsetTop ?? 0,
-  });
   const online = hosts.filter((h) => h.summary.status === 'online').length;
 
   return (
@@ -224,22 +258,7 @@ export function Fleet() {
           </label>
         )}
       </section>
-      <div ref={grid} className="host-grid" style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
-        {virtualizer.getVirtualItems().map((row) => (
-          <div
-            key={row.key}
-            className="host-row"
-            style={{
-              transform: `translateY(${row.start - virtualizer.options.scrollMargin}px)`,
-              gridTemplateColumns: `repeat(${columns}, minmax(0, 1fr))`,
-            }}
-          >
-            {ids.slice(row.index * columns, row.index * columns + columns).map((id) => (
-              <HostCard key={id} id={id} selected={id === shown} onSelect={setSelected} />
-            ))}
-          </div>
-        ))}
-      </div>
+      <FleetGrid ids={ids} selected={shown} onSelect={setSelected} />
     </div>
   );
 }
