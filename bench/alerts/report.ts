@@ -133,7 +133,7 @@ export function summary(r: Results): Json {
     targetCpuPercent: TARGET_CPU_PERCENT,
     engine: r.engines,
     ingestBaseline: {
-      what: 'Buffer.toString + JSON.parse + AgentMessage.safeParse per frame, as apps/hub/src/ingest/agent-socket.ts',
+      what: 'Buffer.toString + JSON.parse + validateAgentMessage per frame, as apps/hub/src/ingest/agent-socket.ts',
       ...r.baseline,
     },
     activeAlertsByRule: r.activeAlertsByRule,

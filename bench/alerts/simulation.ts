@@ -2,7 +2,8 @@
  * One simulated second at a time: the fleet's frames are made and serialized (untimed), parsed and validated as ingest
  * does (timed: the baseline), then handed to each engine (timed).
  */
-import { AgentMessage, type Frame } from '@vigil/schema';
+import type { Frame } from '@vigil/schema';
+import { validateAgentMessage } from '../../apps/hub/src/ingest/agent-socket.ts';
 import { frameOf, type Host, isOffline } from './fleet.ts';
 import type { Baseline } from './report.ts';
 import type { Subject } from './subject.ts';
@@ -78,7 +79,7 @@ export class Simulation {
     const thread0 = threadCpuMicros();
     for (const { host, body } of wire) {
       const start = performance.now();
-      const parsed = AgentMessage.safeParse(JSON.parse(body.toString('utf8')));
+      const parsed = validateAgentMessage(JSON.parse(body.toString('utf8')));
       if (measure) micros.push((performance.now() - start) * 1000);
       if (!parsed.success || parsed.data.type !== 'frame')
         throw new Error(`a generated frame does not validate: ${parsed.error?.issues[0]?.message}`);

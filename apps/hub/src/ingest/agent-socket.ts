@@ -1,10 +1,20 @@
-import { AgentMessage, CloseCode, type CommandResult, type Frame, type Hello, type HubMessage, PROTOCOL_VERSION } from '@vigil/schema';
+import { AgentMessage, CloseCode, type CommandResult, Frame, type Hello, type HubMessage, PROTOCOL_VERSION } from '@vigil/schema';
 import type { WebSocket } from 'ws';
+import type * as z from 'zod';
 import type { Stores } from '../store/index.ts';
 import type { LiveHost, LiveState } from './live-state.ts';
 
 /** Protocol versions this hub accepts: the current one and, once there is one, the previous. */
 export const SUPPORTED_VERSIONS = new Set([PROTOCOL_VERSION]);
+
+/**
+ * Validates a parsed agent message against the protocol's schema. Nearly every message is a frame: its own schema
+ * (one of AgentMessage's) checks it directly, a quarter cheaper than going through the union (about 27 of 107 µs for a
+ * frame with 100 processes, issue 3).
+ */
+export function validateAgentMessage(raw: unknown): z.ZodSafeParseResult<AgentMessage> {
+  return (raw as { type?: unknown } | null)?.type === 'frame' ? Frame.safeParse(raw) : AgentMessage.safeParse(raw);
+}
 
 /** Why a message closes its connection. */
 interface Refusal {
@@ -121,7 +131,7 @@ export class AgentConnection {
         reason: `unsupported protocol version ${JSON.stringify(v)}; this hub speaks ${[...SUPPORTED_VERSIONS].join(', ')}`,
       };
     }
-    const parsed = AgentMessage.safeParse(raw);
+    const parsed = validateAgentMessage(raw);
     if (parsed.success) return parsed.data;
     const issue = parsed.error.issues[0];
     return {
