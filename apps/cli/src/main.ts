@@ -31,11 +31,10 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
 
 const named = process.argv.slice(2).find((arg) => !arg.startsWith('-'));
 const wanted = named !== undefined && Object.hasOwn(COMMANDS, named) ? [named] : Object.keys(COMMANDS);
-for (const command of await Promise.all(wanted.map((name) => (COMMANDS[name] as () => Promise<Command>)()))) {
-  program.addCommand(command);
-}
-
 try {
+  for (const command of await Promise.all(wanted.map((name) => (COMMANDS[name] as () => Promise<Command>)()))) {
+    program.addCommand(command);
+  }
   await program.parseAsync(process.argv);
 } catch (error) {
   if (error instanceof CommanderError) process.exit(error.exitCode);

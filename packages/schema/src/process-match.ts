@@ -1,4 +1,5 @@
-// Kept apart from the process schemas (and zod) so that the agent's collector can use it without loading them.
+// Kept apart from the process schemas: in the bundled `vigil` command (esbuild drops unused modules of this package,
+// see package.json's sideEffects), the collector uses it without loading them.
 
 /** Whether a process name matches a pattern: the exact name, or /regex/flags. Used by process alert rules. */
 export function processNameMatches(pattern: string, name: string): boolean {

@@ -30,7 +30,7 @@ export function colorWanted(flag: boolean, env: NodeJS.ProcessEnv): boolean {
 }
 
 async function localSource(options: TopOptions): Promise<TopSource> {
-  const { Collection, readIdentity, toFrame } = await import('@vigil/agent');
+  const { Collection, readIdentity, toFrame } = await import('@vigil/agent/collect');
   const { LocalSource } = await import('../top/local-source.ts');
   const collection = new Collection({ intervalMs: options.interval * 1000 });
   const identity = readIdentity(collection.proc, collection.sys, collection.roots);

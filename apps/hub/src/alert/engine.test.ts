@@ -296,6 +296,34 @@ describe('AlertEngine', () => {
     rules.length = 0;
     engine.tick();
     expect(records.alerts[1]).toMatchObject({ state: 'resolved', resolvedBy: 'the rule was removed or disabled' });
+    engine.onFrame('h', [], frame(3000, { filesystems: [mnt] })); // the rule is gone: nothing opens
+    expect(records.alerts).toHaveLength(2);
+  });
+
+  it('keeps rate readings per series: an edited rule starts over, and custom series apart by their label names', () => {
+    const before = rule({ name: 'errors', kind: 'rate', metric: 'b_total', warning: 5 });
+    let rules = [before];
+    const clock = {
+      t: 0,
+      now() {
+        return this.t;
+      },
+    };
+    const records = new MemoryRecords();
+    const engine = new AlertEngine(clock, { rules: () => rules }, records, { notify() {} });
+    const custom = (ts: number, samples: { name: string; value: number; labels?: Record<string, string> }[]) => ({
+      ...frame(ts, {}),
+      custom: samples,
+    });
+    engine.onFrame('h', [], custom(0, [{ name: 'b_total', value: 10 }]));
+    // The rule now reads a_total (same id): b_total's reading is no previous reading of a_total.
+    rules = [{ ...before, metric: 'a_total' }];
+    engine.onFrame('h', [], custom(1000, [{ name: 'a_total', value: 1_000_000 }]));
+    expect(records.alerts).toEqual([]);
+    rules = [rule({ name: 'e', kind: 'rate', metric: 'e_total', warning: 50 })];
+    engine.onFrame('h', [], custom(2000, [{ name: 'e_total', value: 0, labels: { code: '500' } }]));
+    engine.onFrame('h', [], custom(3000, [{ name: 'e_total', value: 101, labels: { status: '500' } }]));
+    expect(records.alerts).toEqual([]); // another series: a first reading, not 101/s
   });
 
   it('stays quiet after a manual resolve until the condition clears once', () => {

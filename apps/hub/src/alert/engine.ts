@@ -17,6 +17,10 @@ export interface Clock {
 
 /** The rules in force. */
 export interface RuleSource {
+  /**
+   * The rules, as the same array while they are unchanged and a new array when they change: the engine compiles
+   * each array once (RulePlan), so an array edited in place keeps its old plan.
+   */
   rules(): readonly AlertRule[];
 }
 
@@ -159,9 +163,11 @@ export class AlertEngine {
    */
   onFrame(hostId: string, tags: readonly string[], frame: Frame): void {
     const rules = this.rules.rules();
-    if (rules !== this.plan.rules) {
+    if (rules !== this.plan.rules || rules.length !== this.plan.size) {
       this.plan = new RulePlan(rules);
       this.current.applies = new Uint8Array(rules.length);
+      // Counters' previous readings of rules that are gone (an id can come back for a new rule).
+      for (const byRule of this.ratePrevious.values()) for (const id of byRule.keys()) if (!this.plan.byId.has(id)) byRule.delete(id);
     }
     const plan = this.plan;
     const frameNo = ++this.frames;
@@ -231,7 +237,7 @@ export class AlertEngine {
         continue;
       }
       const has = this.instancesByHost.get(this.current.hostId)?.has(rule.id) === true;
-      const observed = rule.kind === 'rate' ? this.rate(rule, labelValues, value) : value;
+      const observed = rule.kind === 'rate' ? this.rate(rule, metric, labelValues, value) : value;
       if (observed === null) {
         // No rate this time (a first reading, a reset): the series is still there, its alert stays as it is.
         if (!has) continue;
@@ -249,9 +255,16 @@ export class AlertEngine {
 
   /**
    * A rate rule's value: the counter's change per second since its previous reading, remembered by host, rule and
-   * label values. The first reading, and a counter that went down (a reset), give none.
+   * series (metric, label names and values: a rule edited to read another metric keeps its id, and custom series
+   * of one metric may differ by their label names alone). The first reading, and a counter that went down (a
+   * reset), give none.
    */
-  private rate(rule: AlertRule, labelValues: readonly string[] | undefined, value: number): number | null {
+  private rate(
+    rule: AlertRule,
+    metric: MetricDef | CustomMetric,
+    labelValues: readonly string[] | undefined,
+    value: number,
+  ): number | null {
     const { hostId, ts } = this.current;
     let byRule = this.ratePrevious.get(hostId);
     if (!byRule) {
@@ -264,7 +277,9 @@ export class AlertEngine {
       byRule.set(rule.id, bySeries);
     }
     const series =
-      !labelValues || labelValues.length === 0 ? '' : labelValues.length === 1 ? (labelValues[0] as string) : labelValues.join('\u0000');
+      !labelValues || labelValues.length === 0
+        ? metric.name
+        : `${metric.name}\u0000${metric.labels.join('\u0001')}\u0000${labelValues.join('\u0000')}`;
     const prior = bySeries.get(series);
     if (!prior) {
       bySeries.set(series, { value, at: ts });

@@ -17,8 +17,11 @@ export class RulePlan {
   readonly processRules: { rule: AlertRule; index: number; slot: number }[] = [];
   readonly byId = new Map<number, AlertRule>();
   readonly processes: ProcessScan;
+  /** How many rules the plan was made of (the rule list's length then). */
+  readonly size: number;
 
   constructor(readonly rules: readonly AlertRule[]) {
+    this.size = rules.length;
     const patterns: string[] = [];
     rules.forEach((rule, index) => {
       this.byId.set(rule.id, rule);
