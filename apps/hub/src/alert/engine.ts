@@ -48,7 +48,7 @@ interface Instance {
 }
 
 /** A custom metric's series as the sample sink sees it: its label names sorted. */
-type CustomMetric = { name: string; labels: readonly string[] };
+type CustomMetric = { name: string; labels: readonly string[]; custom: true };
 
 const compare = (op: Comparison, a: number, b: number) =>
   op === '>' ? a > b : op === '>=' ? a >= b : op === '<' ? a < b : op === '<=' ? a <= b : op === '==' ? a === b : a !== b;
@@ -96,7 +96,7 @@ export class AlertEngine {
   /** The same instances by host and rule, so that a frame looks at its own host's alerts, not the whole fleet's (issue 6). */
   private instancesByHost = new Map<string, Map<number, Map<string, Instance>>>();
   /** For rate rules: the previous reading of each counter, by host, rule and the series' label values. */
-  private ratePrevious = new Map<string, Map<number, Map<string, { value: number; at: number }>>>();
+  private ratePrevious = new Map<string, Map<number, Map<string, Map<string, { value: number; at: number }>>>>();
   private plan = new RulePlan([]);
   /** Frames evaluated so far; instances remember the last one that observed them. */
   private frames = 0;
@@ -189,7 +189,7 @@ export class AlertEngine {
       const labels = sample.labels ?? {};
       const names = Object.keys(labels).sort();
       this.onSample(
-        { name: sample.name, labels: names },
+        { name: sample.name, labels: names, custom: true },
         sample.value,
         names.length > 0 ? names.map((n) => labels[n] as string) : undefined,
       );
@@ -271,15 +271,20 @@ export class AlertEngine {
       byRule = new Map();
       this.ratePrevious.set(hostId, byRule);
     }
-    let bySeries = byRule.get(rule.id);
+    let byMetric = byRule.get(rule.id);
+    if (!byMetric) {
+      byMetric = new Map();
+      byRule.set(rule.id, byMetric);
+    }
+    // By metric (with its label names: a catalogue metric's are fixed, a custom one's vary), then label values.
+    const metricKey = 'custom' in metric ? `${metric.name}\u0000${metric.labels.join('\u0000')}` : metric.name;
+    let bySeries = byMetric.get(metricKey);
     if (!bySeries) {
       bySeries = new Map();
-      byRule.set(rule.id, bySeries);
+      byMetric.set(metricKey, bySeries);
     }
     const series =
-      !labelValues || labelValues.length === 0
-        ? metric.name
-        : `${metric.name}\u0000${metric.labels.join('\u0001')}\u0000${labelValues.join('\u0000')}`;
+      !labelValues || labelValues.length === 0 ? '' : labelValues.length === 1 ? (labelValues[0] as string) : labelValues.join('\u0000');
     const prior = bySeries.get(series);
     if (!prior) {
       bySeries.set(series, { value, at: ts });
