@@ -100,6 +100,8 @@ export class ProcessScan {
   private readonly exact = new Map<string, number>();
   private readonly patterns: { slot: number; matches: (name: string) => boolean }[] = [];
   private readonly slots: NamedProcesses[];
+  /** The slots each process name falls in, worked out once per name: names repeat from frame to frame and host to host. */
+  private readonly slotsByName = new Map<string, readonly number[]>();
   private scanned: Frame | undefined;
 
   constructor(names: readonly string[]) {
@@ -121,12 +123,27 @@ export class ProcessScan {
     for (const s of this.slots) s.count = s.maxCpuPercent = s.maxRssBytes = 0;
     for (const p of frame.processes) {
       if (p.kernelThread) continue;
-      const slot = this.exact.get(p.name);
-      if (slot !== undefined) add(this.slots[slot] as NamedProcesses, p);
-      for (const pattern of this.patterns) if (pattern.matches(p.name)) add(this.slots[pattern.slot] as NamedProcesses, p);
+      for (const slot of this.slotsOf(p.name)) add(this.slots[slot] as NamedProcesses, p);
     }
   }
+
+  private slotsOf(name: string): readonly number[] {
+    let slots = this.slotsByName.get(name);
+    if (!slots) {
+      const found: number[] = [];
+      const exact = this.exact.get(name);
+      if (exact !== undefined) found.push(exact);
+      for (const pattern of this.patterns) if (pattern.matches(name)) found.push(pattern.slot);
+      slots = found.length > 0 ? found : NO_SLOTS;
+      // Bounded for hosts that run processes with ever-new names (a PID in the name, say).
+      if (this.slotsByName.size >= 10_000) this.slotsByName.clear();
+      this.slotsByName.set(name, slots);
+    }
+    return slots;
+  }
 }
+
+const NO_SLOTS: readonly number[] = [];
 
 function add(into: NamedProcesses, p: ProcessInfo): void {
   const cpu = p.cpuPercent ?? 0;
