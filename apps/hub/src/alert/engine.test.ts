@@ -99,6 +99,18 @@ function setup(rules: AlertRule[]) {
   return { clock, records, told, engine, at, counts };
 }
 
+/** An engine on a clock at 0 that tells nobody, for tests that change the rules or call it directly. */
+function bare(rules: () => readonly AlertRule[]) {
+  const clock = {
+    t: 0,
+    now() {
+      return this.t;
+    },
+  };
+  const records = new MemoryRecords();
+  return { clock, records, engine: new AlertEngine(clock, { rules }, records, { notify() {} }) };
+}
+
 describe('AlertEngine', () => {
   it('goes pending, fires after `for`, and resolves past the clear level (hysteresis)', () => {
     const r = rule({ name: 'cpu', metric: 'cpu_usage_percent', op: '>', warning: 80, critical: 95, clear: 70, for: '5s' });
@@ -280,14 +292,7 @@ describe('AlertEngine', () => {
   it('resolves an alert whose series is gone, and one whose rule is removed', () => {
     const r = rule({ name: 'disk', metric: 'disk_used_percent', warning: 90 });
     const rules = [r];
-    const clock = {
-      t: 0,
-      now() {
-        return this.t;
-      },
-    };
-    const records = new MemoryRecords();
-    const engine = new AlertEngine(clock, { rules: () => rules }, records, { notify() {} });
+    const { records, engine } = bare(() => rules);
     const mnt = fs('/mnt', 95);
     engine.onFrame('h', [], frame(0, { filesystems: [mnt] }));
     engine.onFrame('h', [], frame(1000, { filesystems: [] }));
@@ -303,14 +308,7 @@ describe('AlertEngine', () => {
   it('keeps rate readings per series: an edited rule starts over, and custom series apart by their label names', () => {
     const before = rule({ name: 'errors', kind: 'rate', metric: 'b_total', warning: 5 });
     let rules = [before];
-    const clock = {
-      t: 0,
-      now() {
-        return this.t;
-      },
-    };
-    const records = new MemoryRecords();
-    const engine = new AlertEngine(clock, { rules: () => rules }, records, { notify() {} });
+    const { records, engine } = bare(() => rules);
     const custom = (ts: number, samples: { name: string; value: number; labels?: Record<string, string> }[]) => ({
       ...frame(ts, {}),
       custom: samples,
