@@ -50,6 +50,10 @@ interface Instance {
 /** A custom metric's series as the sample sink sees it: its label names sorted. */
 type CustomMetric = { name: string; labels: readonly string[]; custom: true };
 
+/** A sample's series key: the subject of its alerts. */
+const keyOf = (metric: MetricDef | CustomMetric, labelValues: readonly string[] | undefined) =>
+  labelValues && labelValues.length > 0 ? seriesKey(metric, labelValues) : metric.name;
+
 const compare = (op: Comparison, a: number, b: number) =>
   op === '>' ? a > b : op === '>=' ? a >= b : op === '<' ? a < b : op === '<=' ? a <= b : op === '==' ? a === b : a !== b;
 
@@ -95,7 +99,7 @@ export class AlertEngine {
   private instances = new Map<string, Instance>();
   /** The same instances by host and rule, so that a frame looks at its own host's alerts, not the whole fleet's (issue 6). */
   private instancesByHost = new Map<string, Map<number, Map<string, Instance>>>();
-  /** For rate rules: the previous reading of each counter, by host, rule and the series' label values. */
+  /** For rate rules: the previous reading of each counter, by host, rule, metric (see rate()) and label values. */
   private ratePrevious = new Map<string, Map<number, Map<string, Map<string, { value: number; at: number }>>>>();
   private plan = new RulePlan([]);
   /** Frames evaluated so far; instances remember the last one that observed them. */
@@ -241,14 +245,14 @@ export class AlertEngine {
       if (observed === null) {
         // No rate this time (a first reading, a reset): the series is still there, its alert stays as it is.
         if (!has) continue;
-        key ??= labelValues && labelValues.length > 0 ? seriesKey(metric, labelValues) : metric.name;
+        key ??= keyOf(metric, labelValues);
         const instance = this.instances.get(this.key(rule.id, this.current.hostId, key));
         if (instance) instance.seen = this.frames;
         continue;
       }
       // Most series cross nothing where the rule has no alert on this host: nothing to do, not even the key to build.
       if (!has && severityOf(rule, observed) === null) continue;
-      key ??= labelValues && labelValues.length > 0 ? seriesKey(metric, labelValues) : metric.name;
+      key ??= keyOf(metric, labelValues);
       this.step(rule, this.current.hostId, key, observed);
     }
   }

@@ -1,4 +1,4 @@
-import type { AlertRule, Frame, ProcessInfo } from '@vigil/schema';
+import { type AlertRule, compileNameMatcher, type Frame, isNamePattern, type ProcessInfo } from '@vigil/schema';
 
 /**
  * The rules in force, compiled for evaluation: the engine reads a frame's samples once (`forEachSample`, only the
@@ -107,7 +107,7 @@ export class ProcessScan {
   constructor(names: readonly string[]) {
     this.slots = names.map(() => ({ count: 0, maxCpuPercent: 0, maxRssBytes: 0 }));
     names.forEach((name, slot) => {
-      if (REGEX_PATTERN.test(name)) this.patterns.push({ slot, matches: compileProcessPattern(name) });
+      if (isNamePattern(name)) this.patterns.push({ slot, matches: compileNameMatcher(name) });
       else this.exact.set(name, slot);
     });
   }
@@ -150,28 +150,4 @@ function add(into: NamedProcesses, p: ProcessInfo): void {
   if (into.count === 0 || cpu > into.maxCpuPercent) into.maxCpuPercent = cpu;
   if (into.count === 0 || p.memoryRssBytes > into.maxRssBytes) into.maxRssBytes = p.memoryRssBytes;
   into.count++;
-}
-
-/** A process name pattern: /regex/flags; anything else is an exact name (the rule of processNameMatches, @vigil/schema). */
-const REGEX_PATTERN = /^\/(.+)\/([a-z]*)$/;
-
-/** A pattern compiled once, where processNameMatches builds the RegExp again on every call. */
-function compileProcessPattern(pattern: string): (name: string) => boolean {
-  const m = REGEX_PATTERN.exec(pattern);
-  if (!m) return (name) => name === pattern;
-  let re: RegExp;
-  try {
-    re = new RegExp(m[1] as string, m[2]);
-  } catch {
-    return () => false;
-  }
-  return (name) => {
-    // A fresh RegExp starts at 0; so does this one, even with the g or y flag.
-    re.lastIndex = 0;
-    try {
-      return re.test(name);
-    } catch {
-      return false;
-    }
-  };
 }
