@@ -82,7 +82,7 @@ export class Simulation {
       const parsed = validateAgentMessage(JSON.parse(body.toString('utf8')));
       if (measure) micros.push((performance.now() - start) * 1000);
       if (!parsed.success || parsed.data.type !== 'frame')
-        throw new Error(`a generated frame does not validate: ${parsed.error?.issues[0]?.message}`);
+        throw new Error(`a generated frame does not validate: ${parsed.success ? 'not a frame' : `${parsed.path}: ${parsed.message}`}`);
       frames.push({ hostId: host.id, tags: host.tags, frame: parsed.data });
     }
     const cpu = process.cpuUsage(cpu0);

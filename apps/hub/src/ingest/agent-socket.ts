@@ -1,19 +1,34 @@
 import { AgentMessage, CloseCode, type CommandResult, Frame, type Hello, type HubMessage, PROTOCOL_VERSION } from '@vigil/schema';
+import { type Checker, compileChecker } from '@vigil/schema/compiled';
 import type { WebSocket } from 'ws';
-import type * as z from 'zod';
 import type { Stores } from '../store/index.ts';
 import type { LiveHost, LiveState } from './live-state.ts';
 
 /** Protocol versions this hub accepts: the current one and, once there is one, the previous. */
 export const SUPPORTED_VERSIONS = new Set([PROTOCOL_VERSION]);
 
+let frameChecker: Checker<Frame> | null = null;
+
+/** The frame checker, compiled on first use (about a quarter of a second); the hub asks for it when it starts. */
+export function checkFrame(): Checker<Frame> {
+  frameChecker ??= compileChecker(Frame);
+  return frameChecker;
+}
+
 /**
- * Validates a parsed agent message against the protocol's schema. Nearly every message is a frame: its own schema
- * (one of AgentMessage's) checks it directly, a quarter cheaper than going through the union (about 27 of 107 µs for a
- * frame with 100 processes, issue 3).
+ * Validates a parsed agent message against the protocol's schema: the message, or the path and problem of the first
+ * thing wrong. Nearly every message is a frame, checked by a checker compiled from the frame schema (`checkFrame`): a quarter of zod's time and no copy of the frame (issue 3). Other messages go through zod.
  */
-export function validateAgentMessage(raw: unknown): z.ZodSafeParseResult<AgentMessage> {
-  return (raw as { type?: unknown } | null)?.type === 'frame' ? Frame.safeParse(raw) : AgentMessage.safeParse(raw);
+export function validateAgentMessage(
+  raw: unknown,
+): { success: true; data: AgentMessage } | { success: false; path: string; message: string } {
+  if ((raw as { type?: unknown } | null)?.type === 'frame') {
+    return checkFrame()(raw);
+  }
+  const parsed = AgentMessage.safeParse(raw);
+  if (parsed.success) return parsed;
+  const issue = parsed.error.issues[0];
+  return { success: false, path: issue?.path.join('.') ?? '', message: issue?.message ?? 'invalid' };
 }
 
 /** Why a message closes its connection. */
@@ -131,13 +146,12 @@ export class AgentConnection {
         reason: `unsupported protocol version ${JSON.stringify(v)}; this hub speaks ${[...SUPPORTED_VERSIONS].join(', ')}`,
       };
     }
-    const parsed = validateAgentMessage(raw);
-    if (parsed.success) return parsed.data;
-    const issue = parsed.error.issues[0];
+    const checked = validateAgentMessage(raw);
+    if (checked.success) return checked.data;
     return {
       refused: true,
       code: CloseCode.badMessage,
-      reason: `invalid ${(raw as { type?: string }).type ?? 'message'}: ${issue?.path.join('.') || 'message'}: ${issue?.message}`,
+      reason: `invalid ${(raw as { type?: string }).type ?? 'message'}: ${checked.path || 'message'}: ${checked.message}`,
     };
   }
 

@@ -4,7 +4,7 @@ import { type Frame, forEachSample, METRICS, type MetricDef, seriesKey } from '@
 import { decodeCheckpoint, encodeCheckpoint } from './checkpoint.ts';
 import { ChunkEncoder, type ColumnSpec } from './codec.ts';
 import { type HistoryDb, openHistoryDb, TIER } from './db.ts';
-import { decodeBlock, encodeBlock } from './process-block.ts';
+import { OpenBlock } from './open-block.ts';
 import { type ProcessFrame, type ProcessSample, selectForHistory, type TopConsumer, topConsumers } from './process-history.ts';
 import { BLOCK_MS, type PendingBlock, ProcessBlocks } from './process-store.ts';
 import { type Query, type QueryResult, runQuery } from './query.ts';
@@ -92,7 +92,7 @@ interface HostState {
   offsetMs: number;
   /** The open process block: its start (-1: none) and frames. */
   blockStart: number;
-  frames: ProcessFrame[];
+  block: OpenBlock;
   /** Whether a block stored at the last clean shutdown was looked for (its frames continue in the open block). */
   blockLoaded: boolean;
   /** Write-ahead rows since the last checkpoint: ids of those written, and how many in all (pending too). */
@@ -190,7 +190,7 @@ export class SqliteStorage implements Storage {
         lastTs,
         offsetMs: (hash % (BLOCK_MS / 1000)) * 1000,
         blockStart: -1,
-        frames: [],
+        block: new OpenBlock(),
         blockLoaded: false,
         walIds: [],
         walRows: 0,
@@ -212,7 +212,7 @@ export class SqliteStorage implements Storage {
         const c = decodeCheckpoint(row.data);
         state.lastTs = Math.max(state.lastTs, c.lastTs);
         state.blockStart = c.blockStart;
-        state.frames = c.block.length > 0 ? decodeBlock(c.block) : [];
+        state.block = OpenBlock.from(c.block);
         state.blockLoaded = true;
         for (const h of c.heads) {
           const series = this.dictionary.byId[h.series];
@@ -327,20 +327,24 @@ export class SqliteStorage implements Storage {
   /** Adds a frame's processes to the host's open block, closing the block (and checkpointing) at its end. */
   private takeProcesses(state: HostState, ts: number, processes: ProcessSample[]): void {
     if (state.blockStart < 0 || ts >= state.blockStart + BLOCK_MS) {
-      if (state.frames.length > 0) {
-        const last = state.frames[state.frames.length - 1] as ProcessFrame;
-        this.pendingBlocks.push({ host: state.id, start: state.blockStart, end: last.ts, data: encodeBlock(state.frames) });
-        state.checkpointDue = true;
-      }
+      if (this.closeBlock(state)) state.checkpointDue = true;
       state.blockStart = Math.floor((ts - state.offsetMs) / BLOCK_MS) * BLOCK_MS + state.offsetMs;
-      state.frames = [];
       if (!state.blockLoaded) {
         // After a clean shutdown, the block it wrote for this period continues.
         state.blockLoaded = true;
-        state.frames = this.blocks.at(state.id, state.blockStart).filter((f) => f.ts < ts);
+        state.block = OpenBlock.from(this.blocks.at(state.id, state.blockStart).filter((f) => f.ts < ts));
       }
     }
-    state.frames.push({ ts, processes });
+    state.block.push(ts, processes);
+  }
+
+  /** Queues the open process block for writing, if it has frames, and starts an empty one. */
+  private closeBlock(state: HostState): boolean {
+    const block = state.block;
+    state.block = new OpenBlock();
+    if (block.empty) return false;
+    this.pendingBlocks.push({ host: state.id, start: state.blockStart, end: block.lastTs, data: Buffer.from(block.encode()) });
+    return true;
   }
 
   append(host: string, frame: Frame, durable?: () => void): void {
@@ -488,7 +492,7 @@ export class SqliteStorage implements Storage {
     const data = encodeCheckpoint({
       lastTs: state.lastTs,
       blockStart: state.blockStart,
-      block: state.frames.length > 0 ? encodeBlock(state.frames) : new Uint8Array(0),
+      block: state.block.empty ? new Uint8Array(0) : state.block.encode(),
       heads,
     });
     this.statements.checkpoint.run(state.id, state.lastTs, data);
@@ -517,7 +521,7 @@ export class SqliteStorage implements Storage {
     let latest = this.processFrames(host, limit - BLOCK_MS, limit).at(-1);
     if (!latest) {
       const state = this.hosts.get(host);
-      const candidates = [...this.blocks.lastBlockBefore(host, limit), ...(state ? state.frames : [])].filter((f) => f.ts <= limit);
+      const candidates = [...this.blocks.lastBlockBefore(host, limit), ...(state ? state.block.frames() : [])].filter((f) => f.ts <= limit);
       for (const f of candidates) if (!latest || f.ts > latest.ts) latest = f;
     }
     if (!latest) return null;
@@ -535,8 +539,9 @@ export class SqliteStorage implements Storage {
   processFrames(host: string, from: number, to: number): ProcessFrame[] {
     const frames = this.blocks.frames(host, from, to);
     const state = this.hosts.get(host);
-    if (state) frames.push(...state.frames);
-    return frames.filter((f) => f.ts >= from && f.ts <= to);
+    const inRange = frames.filter((f) => f.ts >= from && f.ts <= to);
+    if (state) inRange.push(...state.block.frames(from, to));
+    return inRange;
   }
 
   /** Rollups and retention, a bounded slice of work at a time so ingest and queries never stall. */
@@ -572,11 +577,7 @@ export class SqliteStorage implements Storage {
     if (this.backgroundTimer) clearInterval(this.backgroundTimer);
     for (const state of this.hosts.values()) {
       for (const series of this.dictionary.hostSeries(state.id)) this.closeHead(series);
-      if (state.frames.length > 0) {
-        const last = state.frames[state.frames.length - 1] as ProcessFrame;
-        this.pendingBlocks.push({ host: state.id, start: state.blockStart, end: last.ts, data: encodeBlock(state.frames) });
-      }
-      state.frames = [];
+      this.closeBlock(state);
       state.checkpointDue = true;
     }
     this.flush();

@@ -1,0 +1,121 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import * as z from 'zod';
+import { compileChecker } from './compiled.ts';
+import { Frame } from './frame.ts';
+
+/** Real frames the collector produced over the agent's fixture trees (GPUs, sensors, sockets, an offline CPU...). */
+function fixtureFrame(name: string): Frame {
+  const url = new URL(`../../../apps/agent/test/fixtures/${name}/expected.json`, import.meta.url);
+  const frame = JSON.parse(readFileSync(url, 'utf8')).frame as Frame;
+  // Custom metrics exercise the records with patterned keys.
+  return {
+    ...frame,
+    custom: [
+      { name: 'queue_depth', value: 3, labels: { queue: 'mail' } },
+      { name: 'jobs_total', value: 9 },
+    ],
+  };
+}
+
+type Path = (string | number)[];
+
+/** Every path in `value` that leads to a leaf, an array or an object. */
+function paths(value: unknown, prefix: Path = []): Path[] {
+  const out: Path[] = prefix.length ? [prefix] : [];
+  if (Array.isArray(value)) {
+    for (const [i, v] of value.entries()) out.push(...paths(v, [...prefix, i]));
+  } else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) out.push(...paths(v, [...prefix, k]));
+  return out;
+}
+
+/** A copy of `frame` with the node at `path` replaced (`undefined` deletes it). */
+function mutate(frame: unknown, path: Path, replacement: unknown): unknown {
+  const copy = structuredClone(frame) as Record<string | number, unknown>;
+  let node = copy;
+  for (const key of path.slice(0, -1)) node = node[key] as Record<string | number, unknown>;
+  const last = path[path.length - 1] as string | number;
+  if (replacement === undefined) {
+    if (Array.isArray(node)) node.splice(last as number, 1);
+    else delete node[last];
+  } else node[last] = replacement;
+  return copy;
+}
+
+const REPLACEMENTS: unknown[] = [undefined, null, 'text', -1, 1.5, 0, true, {}, [], 2 ** 60];
+
+describe('compileChecker(Frame)', () => {
+  const check = compileChecker(Frame);
+
+  for (const name of ['server-4cpu', 'vm-2cpu']) {
+    it(`accepts and rejects exactly what zod does, at every node of a ${name} frame`, () => {
+      const full = fixtureFrame(name);
+      expect(check(structuredClone(full)).success).toBe(true);
+      // Processes and connections repeat one shape: three of each are enough, and keep the run short.
+      const frame = { ...full, processes: full.processes.slice(0, 3), connections: full.connections?.slice(0, 3) };
+      const all = paths(frame);
+      let rejected = 0;
+      for (const path of all) {
+        for (const replacement of REPLACEMENTS) {
+          const input = mutate(frame, path, replacement);
+          const byZod = Frame.safeParse(structuredClone(input));
+          const byChecker = check(structuredClone(input));
+          const where = `${path.join('.')} = ${JSON.stringify(replacement)}`;
+          expect(byChecker.success, where).toBe(byZod.success);
+          if (!byZod.success && !byChecker.success) {
+            rejected++;
+            expect(byChecker.path, where).toBe(byZod.error.issues[0]?.path.join('.'));
+          }
+        }
+      }
+      // Most replacements are wrong somewhere: the comparison above covered real rejections, not only passes.
+      expect(rejected).toBeGreaterThan(all.length * 3);
+    });
+  }
+
+  it('drops unknown keys as zod does, and returns what zod returns', () => {
+    const frame = fixtureFrame('server-4cpu');
+    const withExtras = structuredClone(frame) as unknown as Record<string, unknown>;
+    // Records (collectors, custom labels, TCP states) take any key; every other object gets one it does not know.
+    const RECORDS = new Set(['collectors', 'labels', 'tcp']);
+    const addExtras = (node: unknown): void => {
+      if (Array.isArray(node)) node.forEach(addExtras);
+      else if (node && typeof node === 'object') {
+        for (const [k, v] of Object.entries(node)) if (!RECORDS.has(k)) addExtras(v);
+        (node as Record<string, unknown>).futureField = { nested: 1 };
+      }
+    };
+    addExtras(withExtras);
+    (withExtras.collectors as Record<string, unknown>).futureCollector = { durationMs: 1, error: null };
+    const byZod = Frame.parse(structuredClone(withExtras));
+    const byChecker = check(withExtras);
+    expect(byChecker.success).toBe(true);
+    if (!byChecker.success) return;
+    expect(byChecker.data).toEqual(byZod);
+    // Records keep every key: a collector the hub does not know of yet is still a collector.
+    expect(Object.keys(byChecker.data.collectors)).toContain('futureCollector');
+    expect(byChecker.data.system).not.toHaveProperty('futureField');
+    expect(byChecker.data.processes[0]).not.toHaveProperty('futureField');
+  });
+
+  it('names the field and the rule in its error', () => {
+    const frame = fixtureFrame('vm-2cpu');
+    const bad = check(mutate(frame, ['processes', 1, 'state'], 'weird'));
+    expect(bad).toMatchObject({ success: false, path: 'processes.1.state' });
+    expect(!bad.success && bad.message).toMatch(/must be one of "running", "sleeping"/);
+    expect(check(mutate(frame, ['system', 'uptime', 'bootTime'], undefined))).toEqual({
+      success: false,
+      path: 'system.uptime.bootTime',
+      message: 'required',
+    });
+    expect(check(mutate(frame, ['type'], 'hello'))).toEqual({ success: false, path: 'type', message: 'must be "frame"' });
+    expect(check(null)).toMatchObject({ success: false, path: '' });
+  });
+
+  it('refuses schemas whose rules JSON Schema would leave out', () => {
+    expect(() => compileChecker(z.object({ a: z.number().default(1) }))).toThrow(/a is a default/);
+    expect(() => compileChecker(z.object({ a: z.string().transform((s) => s.length) }))).toThrow(/a is a pipe/);
+    expect(() => compileChecker(z.object({ a: z.array(z.number().refine((n) => n > 1)) }))).toThrow(/refinement/);
+    expect(() => compileChecker(z.object({ a: z.number() }))).not.toThrow();
+  });
+});
