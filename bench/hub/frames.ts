@@ -4,7 +4,7 @@
  * sending a thousand frames a second spends its CPU on the wire, not on JSON.stringify.
  */
 import type { Frame, HostIdentity, ProcessInfo } from '@vigil/schema';
-import { PROTOCOL_VERSION } from '@vigil/schema';
+import { PROTOCOL_VERSION, packFrame } from '@vigil/schema';
 import { precompress, storedBlock } from './raw-socket.ts';
 
 /** The agent's TOP_PROCESSES (apps/agent/src/collect/processes.ts): top 50 by CPU ∪ top 50 by memory. */
@@ -112,12 +112,22 @@ export class FramePool {
   private readonly bodies: string[];
   private compressedBodies: Buffer[] | null = null;
 
-  constructor(templates: readonly Frame[], size: number, seed: number) {
+  /**
+   * `protocol` 2 (the default) sends processes as rows, as the agent does (hub-client.ts); 1 as objects, as agents
+   * before it did (the hub still accepts them).
+   */
+  constructor(
+    templates: readonly Frame[],
+    size: number,
+    seed: number,
+    private readonly protocol: 1 | 2 = PROTOCOL_VERSION as 2,
+  ) {
     if (templates.length === 0) throw new Error('no frame templates');
     const rnd = seededRandom(seed);
     this.bodies = [];
     for (let i = 0; i < size; i++) {
-      const { v: _v, type: _type, seq: _seq, ts: _ts, ...rest } = varyFrame(templates[i % templates.length] as Frame, rnd);
+      const frame = varyFrame(templates[i % templates.length] as Frame, rnd);
+      const { v: _v, type: _type, seq: _seq, ts: _ts, ...rest } = protocol === 1 ? frame : packFrame(frame);
       // '{"durationMs":...' without its opening brace, to follow the spliced-in header.
       this.bodies.push(JSON.stringify(rest).slice(1));
     }
@@ -131,13 +141,13 @@ export class FramePool {
     return (agent * 7 + Math.floor(ts / 1000)) % this.bodies.length;
   }
 
-  private static header(seq: number, ts: number): string {
-    return `{"v":${PROTOCOL_VERSION},"type":"frame","seq":${seq},"ts":${ts},`;
+  private header(seq: number, ts: number): string {
+    return `{"v":${this.protocol},"type":"frame","seq":${seq},"ts":${ts},`;
   }
 
   /** The JSON text of agent `agent`'s frame number `seq` for time `ts`. */
   message(agent: number, seq: number, ts: number): string {
-    return FramePool.header(seq, ts) + this.bodies[this.variant(agent, ts)];
+    return this.header(seq, ts) + this.bodies[this.variant(agent, ts)];
   }
 
   /**
@@ -146,7 +156,7 @@ export class FramePool {
    */
   compressedMessage(agent: number, seq: number, ts: number): Buffer[] {
     this.compressedBodies ??= this.bodies.map((b) => precompress(b));
-    return [storedBlock(Buffer.from(FramePool.header(seq, ts))), this.compressedBodies[this.variant(agent, ts)] as Buffer];
+    return [storedBlock(Buffer.from(this.header(seq, ts))), this.compressedBodies[this.variant(agent, ts)] as Buffer];
   }
 
   /** Mean serialized size, in bytes (UTF-8). */

@@ -13,6 +13,8 @@ export interface RunInfo {
   cores: number;
   frameBytes: number;
   processesPerFrame: number;
+  /** The simulated agents' protocol: 2 sends processes as rows (as the agent does), 1 as objects. */
+  protocol: 1 | 2;
   systemValues: number;
   capturedFrames: number;
   simulatorClient: 'raw' | 'ws';
@@ -110,7 +112,7 @@ export function table(info: RunInfo, outcomes: Outcome[]): string {
   const lines = [
     `Hub benchmark: ${info.windowSeconds} s window after ${info.warmupSeconds} s warm-up, ${info.cores} cores, ${info.workers} simulator workers; ` +
       `hub ${info.vigil}${info.git ? ` at ${info.git.commit}${info.git.dirty ? ' (with uncommitted changes)' : ''}` : ''}`,
-    `Frames: ~${Math.round(info.frameBytes / 1024)} KiB JSON each, ${info.processesPerFrame} processes, ${info.systemValues} system values, varied from ${info.capturedFrames} captures of this host` +
+    `Frames: ~${Math.round(info.frameBytes / 1024)} KiB JSON each (protocol ${info.protocol}: processes as ${info.protocol === 2 ? 'rows' : 'objects'}), ${info.processesPerFrame} processes, ${info.systemValues} system values, varied from ${info.capturedFrames} captures of this host` +
       `; simulator: ${info.simulatorClient === 'raw' ? 'precompressed frames' : 'ws library'}` +
       `${info.simulatorDeflateLevel === null ? '' : `, deflate level ${info.simulatorDeflateLevel}`}${info.profiled ? `; hub profiled (${info.profiled})` : ''}`,
     '',

@@ -9,7 +9,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { AgentMessage } from '@vigil/schema';
+import { validateAgentMessage } from '../../apps/hub/src/ingest/agent-socket.ts';
 import { installCleanupHandlers, onCleanup, stopAll } from '../lib/child-processes.ts';
 import { isPortFree } from '../lib/http-probe.ts';
 import { captureFrames } from './capture.ts';
@@ -30,6 +30,7 @@ const { values: opts } = parseArgs({
     workers: { type: 'string', default: '2' },
     'watch-hosts': { type: 'string', default: '5' },
     'processes-per-frame': { type: 'string', default: '100' },
+    protocol: { type: 'string', default: '2' },
     'sim-client': { type: 'string', default: 'raw' },
     'sim-deflate-level': { type: 'string' },
     port: { type: 'string', default: '17170' },
@@ -51,6 +52,7 @@ if (opts.help) {
   --workers N              simulator worker processes (default 2)
   --watch-hosts N          hosts the live client also subscribes to one by one (default 5)
   --processes-per-frame N  processes in each frame (default 100: top 50 by CPU and by memory, topped up)
+  --protocol 1|2           the simulated agents' protocol: 2 (default, as the agent) sends processes as rows, 1 as objects
   --sim-client raw|ws      raw (default): frames compressed once in advance, sent by a minimal WebSocket client;
                            ws: the ws library compressing every frame, as the agent does (costs the simulator ~1 core at 1000)
   --sim-deflate-level L    with --sim-client ws: zlib level of the simulated agents (default: zlib's default, as the agent)
@@ -83,6 +85,8 @@ const warmupSeconds = positive(opts.warmup, quick ? 5 : 10, '--warmup');
 const workers = Math.round(positive(opts.workers, 2, '--workers'));
 const watchHosts = Math.round(positive(opts['watch-hosts'], 5, '--watch-hosts'));
 const processesPerFrame = Math.round(positive(opts['processes-per-frame'], 100, '--processes-per-frame'));
+if (opts.protocol !== '1' && opts.protocol !== '2') throw new Error(`--protocol is 1 or 2, got ${JSON.stringify(opts.protocol)}`);
+const protocol: 1 | 2 = opts.protocol === '1' ? 1 : 2;
 const clientName = opts['sim-client'];
 if (clientName !== 'raw' && clientName !== 'ws') throw new Error(`--sim-client is raw or ws, not ${clientName}`);
 const client: 'raw' | 'ws' = clientName;
@@ -139,15 +143,15 @@ async function main(): Promise<void> {
   const frames = capture.frames.map((f) => agentFrameOf(f, processesPerFrame));
   const templatesFile = join(workDir, 'templates.json');
   writeFileSync(templatesFile, JSON.stringify({ host: capture.host, frames }));
-  const pool = new FramePool(frames, 64, 1);
+  const pool = new FramePool(frames, 64, 1, protocol);
   // The hub closes a connection on the first invalid frame; better to find out here.
   // The raw client's precompressed pieces must inflate to exactly the JSON the ws client would send.
   const ts = Math.floor(Date.now() / 1000) * 1000;
   const inflated = inflateMessage(Buffer.concat(pool.compressedMessage(1, 0, ts)));
   if (inflated !== pool.message(1, 0, ts)) throw new Error('a precompressed frame does not inflate to its JSON');
-  const check = AgentMessage.safeParse(JSON.parse(inflated));
-  if (!check.success)
-    throw new Error(`a simulated frame is not valid: ${check.error.issues[0]?.path.join('.')}: ${check.error.issues[0]?.message}`);
+  // The hub's own check (rows or objects).
+  const check = validateAgentMessage(JSON.parse(inflated));
+  if (!check.success) throw new Error(`a simulated frame is not valid: ${check.path}: ${check.message}`);
 
   const info: RunInfo = {
     quick,
@@ -157,6 +161,7 @@ async function main(): Promise<void> {
     cores: availableParallelism(),
     frameBytes: pool.meanBytes(),
     processesPerFrame,
+    protocol,
     systemValues: countNumbers(frames[0]?.system),
     capturedFrames: frames.length,
     vigil: opts.vigil,
@@ -183,6 +188,7 @@ async function main(): Promise<void> {
         windowMs: windowSeconds * 1000,
         templatesFile,
         poolSize: 64,
+        protocol,
         watchHosts,
         client,
         deflateLevel,

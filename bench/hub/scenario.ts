@@ -27,6 +27,8 @@ export interface ScenarioOptions {
   windowMs: number;
   templatesFile: string;
   poolSize: number;
+  /** Protocol version of the simulated agents (2: processes as rows). */
+  protocol: 1 | 2;
   /** Hosts the live client subscribes to one by one (full frames), besides the fleet. */
   watchHosts: number;
   client: 'raw' | 'ws';
@@ -185,6 +187,7 @@ export async function runScenario(opts: ScenarioOptions): Promise<ScenarioResult
       mode: opts.mode,
       templatesFile: opts.templatesFile,
       poolSize: opts.poolSize,
+      protocol: opts.protocol,
       alignedDelayMs: 3,
       window: 64,
       connectConcurrency: 25,

@@ -7,7 +7,6 @@
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Frame, HostIdentity } from '@vigil/schema';
-import { PROTOCOL_VERSION } from '@vigil/schema';
 import WebSocket from 'ws';
 import { FramePool, simulatedIdentity } from './frames.ts';
 import { RawSocket } from './raw-socket.ts';
@@ -25,6 +24,8 @@ export interface WorkerConfig {
   /** JSON file with { host, frames }: the captured identity and the agent frames to vary. */
   templatesFile: string;
   poolSize: number;
+  /** Protocol version of the simulated agents: 2 sends processes as rows, 1 as objects. */
+  protocol: 1 | 2;
   /** Aligned mode: how long after the second boundary the frames go out (the agent's collection time). */
   alignedDelayMs: number;
   /** Unacknowledged frames an agent keeps in flight at most (the agent's WINDOW); beyond it a frame is skipped. */
@@ -84,7 +85,7 @@ const emit = (event: WorkerEvent): void => {
 
 const config = JSON.parse(process.argv[2] ?? '{}') as WorkerConfig;
 const templates = JSON.parse(readFileSync(config.templatesFile, 'utf8')) as { host: HostIdentity; frames: Frame[] };
-const pool = new FramePool(templates.frames, config.poolSize, 1000 + config.worker);
+const pool = new FramePool(templates.frames, config.poolSize, 1000 + config.worker, config.protocol);
 
 const agents: SimAgent[] = [];
 for (let g = config.worker; g < config.totalAgents; g += config.workers) {
@@ -144,7 +145,7 @@ interface AgentLink {
 function connect(agent: SimAgent): Promise<void> {
   return new Promise((resolve, reject) => {
     const hello = JSON.stringify({
-      v: PROTOCOL_VERSION,
+      v: config.protocol,
       type: 'hello',
       host: agent.identity,
       runId: `${runId}-${agent.index}`,

@@ -5,6 +5,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { PROTOCOL_VERSION } from '@vigil/schema';
 import { captureFrames } from '../hub/capture.ts';
 import { agentFrameOf } from '../hub/frames.ts';
 import { VIGIL_BIN } from '../hub/hub-process.ts';
@@ -58,6 +59,8 @@ export async function startSimulatedFleet(opts: FleetOptions): Promise<Simulated
     totalAgents: opts.hosts,
     mode: opts.mode,
     templatesFile: opts.templatesFile,
+    // As the agent sends frames: processes as rows.
+    protocol: PROTOCOL_VERSION as 2,
     poolSize: 64,
     alignedDelayMs: 3,
     window: 64,

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { compileChecker } from './compiled.ts';
-import { Frame } from './frame.ts';
+import { Frame, PackedFrame, packFrame, unpackFrame } from './frame.ts';
 
 /** Real frames the collector produced over the agent's fixture trees (GPUs, sensors, sockets, an offline CPU...). */
 function fixtureFrame(name: string): Frame {
@@ -44,6 +44,32 @@ function mutate(frame: unknown, path: Path, replacement: unknown): unknown {
 
 const REPLACEMENTS: unknown[] = [undefined, null, 'text', -1, 1.5, 0, true, {}, [], 2 ** 60];
 
+/** Mutates every node of `frame` and requires the checker to give zod's verdict, and zod's path when both refuse. */
+function compareWithZod<T>(schema: z.ZodType<T>, frame: unknown): void {
+  const check = compileChecker(schema);
+  expect(check(structuredClone(frame)).success).toBe(true);
+  const all = paths(frame);
+  let rejected = 0;
+  for (const path of all) {
+    for (const replacement of REPLACEMENTS) {
+      const input = mutate(frame, path, replacement);
+      const byZod = schema.safeParse(structuredClone(input));
+      const byChecker = check(structuredClone(input));
+      const where = `${path.join('.')} = ${JSON.stringify(replacement)}`;
+      expect(byChecker.success, where).toBe(byZod.success);
+      if (!byZod.success && !byChecker.success) {
+        rejected++;
+        const zodPath = byZod.error.issues[0]?.path.join('.') ?? '';
+        // A short row: zod names its first missing item, the checker the row ("must NOT have fewer than 18 items").
+        if (/fewer than \d+ items/.test(byChecker.message)) expect(zodPath.startsWith(`${byChecker.path}.`), where).toBe(true);
+        else expect(byChecker.path, where).toBe(zodPath);
+      }
+    }
+  }
+  // Most replacements are wrong somewhere: the comparison above covered real rejections, not only passes.
+  expect(rejected).toBeGreaterThan(all.length * 3);
+}
+
 describe('compileChecker(Frame)', () => {
   const check = compileChecker(Frame);
 
@@ -52,26 +78,31 @@ describe('compileChecker(Frame)', () => {
       const full = fixtureFrame(name);
       expect(check(structuredClone(full)).success).toBe(true);
       // Processes and connections repeat one shape: three of each are enough, and keep the run short.
-      const frame = { ...full, processes: full.processes.slice(0, 3), connections: full.connections?.slice(0, 3) };
-      const all = paths(frame);
-      let rejected = 0;
-      for (const path of all) {
-        for (const replacement of REPLACEMENTS) {
-          const input = mutate(frame, path, replacement);
-          const byZod = Frame.safeParse(structuredClone(input));
-          const byChecker = check(structuredClone(input));
-          const where = `${path.join('.')} = ${JSON.stringify(replacement)}`;
-          expect(byChecker.success, where).toBe(byZod.success);
-          if (!byZod.success && !byChecker.success) {
-            rejected++;
-            expect(byChecker.path, where).toBe(byZod.error.issues[0]?.path.join('.'));
-          }
-        }
-      }
-      // Most replacements are wrong somewhere: the comparison above covered real rejections, not only passes.
-      expect(rejected).toBeGreaterThan(all.length * 3);
+      compareWithZod(Frame, { ...full, processes: full.processes.slice(0, 3), connections: full.connections?.slice(0, 3) });
     });
   }
+
+  it('accepts and rejects exactly what zod does for a frame with process rows (protocol 2)', () => {
+    const full = fixtureFrame('server-4cpu');
+    compareWithZod(PackedFrame, packFrame({ ...full, processes: full.processes.slice(0, 3), connections: full.connections?.slice(0, 2) }));
+  });
+
+  it('turns process rows back into the frame they came from, and ignores values a newer agent adds to a row', () => {
+    const checkPacked = compileChecker(PackedFrame);
+    for (const name of ['server-4cpu', 'vm-2cpu']) {
+      const frame = fixtureFrame(name);
+      const packed = packFrame(frame);
+      expect(JSON.stringify(packed.processRows).length).toBeLessThan(JSON.stringify(frame.processes).length * 0.6);
+      const checked = checkPacked(JSON.parse(JSON.stringify(packed)));
+      expect(checked.success).toBe(true);
+      if (!checked.success) continue;
+      expect(unpackFrame(checked.data)).toEqual({ ...frame, v: packed.v });
+      const grown = structuredClone(packed);
+      for (const row of grown.processRows) row.push('a field of protocol 3');
+      const checkedGrown = checkPacked(grown);
+      expect(checkedGrown.success && unpackFrame(checkedGrown.data)).toEqual({ ...frame, v: packed.v });
+    }
+  });
 
   it('drops unknown keys as zod does, and returns what zod returns', () => {
     const frame = fixtureFrame('server-4cpu');

@@ -26,8 +26,15 @@ type JsonSchema = { [key: string]: unknown };
 export function compileChecker<T>(schema: z.ZodType<T>): Checker<T> {
   refuseUnrepresentable(schema);
   const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'throw', cycles: 'throw', reused: 'inline' });
-  const ajv = new Ajv2020({ strict: true, allErrors: false, removeAdditional: true, inlineRefs: false, allowUnionTypes: true });
-  const validate: ValidateFunction = ajv.compile(splitObjects(closeObjects(json as JsonSchema)));
+  const ajv = new Ajv2020({
+    strict: true,
+    strictTuples: false,
+    allErrors: false,
+    removeAdditional: true,
+    inlineRefs: false,
+    allowUnionTypes: true,
+  });
+  const validate: ValidateFunction = ajv.compile(splitObjects(closeObjects(fillTuples(json as JsonSchema))));
   return (value) => {
     if (validate(value)) return { success: true, data: value as T };
     return { success: false, ...describe(validate.errors?.[0]) };
@@ -64,6 +71,15 @@ function closeObjects(node: JsonSchema): JsonSchema {
   return mapSchema(node, (n) =>
     n.type === 'object' && n.properties && !('additionalProperties' in n) ? { ...n, additionalProperties: false } : n,
   );
+}
+
+/**
+ * A zod tuple needs all its items; JSON Schema's `prefixItems` alone does not, so tuples get `minItems` (zod's output
+ * leaves it out; tuples with optional items are not used on the wire). Items past them are allowed (`strictTuples: false`):
+ * a row of a newer agent may be longer.
+ */
+function fillTuples(node: JsonSchema): JsonSchema {
+  return mapSchema(node, (n) => (Array.isArray(n.prefixItems) && !('minItems' in n) ? { ...n, minItems: n.prefixItems.length } : n));
 }
 
 /**

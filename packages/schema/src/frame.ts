@@ -3,6 +3,7 @@ import { HostIdentity } from './host.ts';
 import { Connection } from './network.ts';
 import { ProcessInfo } from './process.ts';
 import { SystemReading } from './system.ts';
+import { PROTOCOL_VERSION } from './version.ts';
 
 /** How one collector fared in a cycle. `error` is null when it worked or simply had no data. */
 export const CollectorStatus = z.object({
@@ -61,3 +62,67 @@ export const HostSnapshot = z.object({
   frame: Frame,
 });
 export type HostSnapshot = z.infer<typeof HostSnapshot>;
+
+/**
+ * The fields of a process row, in order: ProcessInfo's, as its schema declares them. A field added to ProcessInfo goes
+ * last, so rows only grow.
+ */
+export const PROCESS_ROW_FIELDS = Object.keys(ProcessInfo.shape) as (keyof ProcessInfo)[];
+
+/**
+ * A process as a row of values in PROCESS_ROW_FIELDS order. Trailing values beyond those fields are allowed (and
+ * ignored): a newer agent's extra fields do not make an older hub refuse its frames.
+ */
+export const ProcessRow = z
+  .tuple(PROCESS_ROW_FIELDS.map((field) => ProcessInfo.shape[field]) as unknown as [z.ZodType, ...z.ZodType[]])
+  .rest(z.unknown());
+export type ProcessRow = unknown[];
+
+/**
+ * A frame as agents of protocol 2 send it: the processes as rows instead of objects. A frame's processes are most of
+ * its bytes, and most of those were their field names, repeated for every process: rows halve the JSON the hub inflates
+ * and parses for every frame of every agent (issue 3). The hub turns it back into a Frame (`unpackFrame`) first thing.
+ */
+export const PackedFrame = Frame.omit({ processes: true }).extend({ processRows: z.array(ProcessRow) });
+export type PackedFrame = z.infer<typeof PackedFrame>;
+
+/** A frame for the wire (protocol 2): the same frame, processes as rows, keys in the frame's order. */
+export function packFrame(frame: Frame): PackedFrame {
+  const { v: _v, type, seq, ts, durationMs, system, processes, ...rest } = frame;
+  const processRows = processes.map((p) => PROCESS_ROW_FIELDS.map((field) => p[field]));
+  return { v: PROTOCOL_VERSION, type, seq, ts, durationMs, system, processRows, ...rest };
+}
+
+/** The frame a PackedFrame (already checked against its schema) stands for. */
+export function unpackFrame(packed: PackedFrame): Frame {
+  const { processRows, ...rest } = packed;
+  return { ...rest, processes: processRows.map(processFromRow) };
+}
+
+/**
+ * One literal shape for every process object (V8 builds them all with one hidden class), in PROCESS_ROW_FIELDS order;
+ * compiled.test.ts round-trips real frames through packFrame and unpackFrame, so a field added to ProcessInfo but not
+ * here fails there.
+ */
+function processFromRow(r: ProcessRow): ProcessInfo {
+  return {
+    pid: r[0],
+    ppid: r[1],
+    name: r[2],
+    cmdline: r[3],
+    user: r[4],
+    uid: r[5],
+    state: r[6],
+    kernelThread: r[7],
+    threads: r[8],
+    nice: r[9],
+    cpuPercent: r[10],
+    cpuSecondsTotal: r[11],
+    memoryRssBytes: r[12],
+    memoryVirtualBytes: r[13],
+    memoryPercent: r[14],
+    ioReadBytesPerSecond: r[15],
+    ioWriteBytesPerSecond: r[16],
+    startTime: r[17],
+  } as ProcessInfo;
+}

@@ -5,4 +5,4 @@ export const VIGIL_VERSION = '0.1.0';
  * Version of the agent-hub protocol. The format only grows: new fields are optional, and a hub accepts
  * frames of the previous version too.
  */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;

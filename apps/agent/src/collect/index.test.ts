@@ -1,3 +1,4 @@
+import { PROTOCOL_VERSION } from '@vigil/schema';
 import { describe, expect, it } from 'vitest';
 import type { Collector } from './collector.ts';
 import { Collection, toFrame } from './index.ts';
@@ -24,7 +25,7 @@ describe('Collection', () => {
     expect(frame.collectors['broken-async']).toMatchObject({ error: 'async sensor exploded' });
     expect(frame.collectors.load).toMatchObject({ error: null });
     expect(frame.system.load?.load1).toBeGreaterThanOrEqual(0);
-    expect(frame).toMatchObject({ v: 1, type: 'frame', seq: 7 });
+    expect(frame).toMatchObject({ v: PROTOCOL_VERSION, type: 'frame', seq: 7 });
     collection.close();
   });
 

@@ -7,6 +7,7 @@ import {
   type HostIdentity,
   HubMessage,
   PROTOCOL_VERSION,
+  packFrame,
   type Subscribe,
   type Unsubscribe,
   type Welcome,
@@ -149,8 +150,9 @@ export class HubClient {
     this.inflight = [];
   }
 
+  /** Frames go out with their processes as rows (protocol 2, PackedFrame); the spool keeps them as collected. */
   private send(message: Frame | Hello | CommandResult): void {
-    this.socket?.send(JSON.stringify(message));
+    this.socket?.send(JSON.stringify(message.type === 'frame' ? packFrame(message) : message));
   }
 
   /** Sends queued frames while the window has room. */

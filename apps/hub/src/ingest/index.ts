@@ -3,7 +3,7 @@ import { type Channel, CloseCode, type Command, type CommandResult, type Frame, 
 import type { WebSocket } from 'ws';
 import type { Stores } from '../store/index.ts';
 import type { Storage } from '../store/tsdb/index.ts';
-import { AgentConnection, checkFrame, type Logger } from './agent-socket.ts';
+import { AgentConnection, compileFrameCheckers, type Logger } from './agent-socket.ts';
 import type { LiveHost, LiveState } from './live-state.ts';
 import { Subscriptions } from './subscriptions.ts';
 
@@ -51,7 +51,7 @@ export class Ingest {
     heartbeatMs = Math.max(5000, 3 * intervalMs),
   ) {
     // Compiled now rather than on the first agent's first frame.
-    checkFrame();
+    compileFrameCheckers();
     this.heartbeatTimer = setInterval(() => this.heartbeat(), heartbeatMs);
     this.heartbeatTimer.unref();
     this.subscriptions = new Subscriptions((hostId, channels) => this.connections.get(hostId)?.send(this.subscribeMessage(channels)));
