@@ -27,9 +27,14 @@ class LiveClient {
     return this.socket.bufferedAmount > SLOW_CLIENT_BYTES;
   }
 
-  send(message: LiveServerMessage): boolean {
+  /**
+   * `compress: false` sends the message as is even where permessage-deflate was negotiated: the `ws` library deflates
+   * messages on the libuv thread pool, in one queue shared with the inflation of every agent's frames, so on a busy
+   * hub a compressed message can wait behind a second's worth of frames.
+   */
+  send(message: LiveServerMessage, options: { compress?: boolean } = {}): boolean {
     if (this.socket.readyState !== this.socket.OPEN || this.slow) return false;
-    this.socket.send(JSON.stringify(message));
+    this.socket.send(JSON.stringify(message), { compress: options.compress ?? true });
     return true;
   }
 }
@@ -139,7 +144,9 @@ export class LiveFanout {
     }
     if (message.channel === 'fleet') {
       client.fleet = true;
-      client.send({ type: 'fleet', full: true, hosts: this.live.summaries(), removed: [] });
+      // The fleet a page waits for before it shows anything: sent uncompressed (a few hundred kB for 500 hosts),
+      // not queued behind the agents' frames (see LiveClient.send). Later updates are deltas, compressed.
+      client.send({ type: 'fleet', full: true, hosts: this.live.summaries(), removed: [] }, { compress: false });
       return;
     }
     const host = this.live.get(message.hostId);
