@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Socket } from 'node:net';
 import type { Hub } from '@vigil/hub';
-import { CloseCode, type Frame, type Hello, type HostIdentity, PROTOCOL_VERSION } from '@vigil/schema';
+import { CloseCode, type Frame, type Hello, type HostIdentity, PROTOCOL_VERSION, packFrame } from '@vigil/schema';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startTestHub, type TestHub, waitFor } from './helpers/hub.ts';
 import { connectRaw as open, type RawAgent, refusedStatus } from './helpers/raw-agent.ts';
@@ -170,6 +170,18 @@ describe('a bad message closes only its own connection, with a code and a reason
     await expectGoodAgentUnaffected();
   });
 
+  it('a process row failing the schema (protocol 2): 4000, naming the row and the value', async () => {
+    const agent = await helloed('bad-row-host');
+    const packed = packFrame(frame(0));
+    (packed.processRows[1] as unknown[])[6] = 'daydreaming';
+    agent.send(packed);
+    const { code, reason } = await agent.closed;
+    expect(code).toBe(CloseCode.badMessage);
+    expect(reason).toMatch(/invalid frame: processRows\.1\.6: must be one of "running"/);
+    expect(applied.get('bad-row-host')).toBeUndefined();
+    await expectGoodAgentUnaffected();
+  });
+
   it('a message over agent.maxMessageBytes: 1009', async () => {
     const agent = await helloed('big-host');
     // Random text: permessage-deflate is off on this client, and would not shrink it anyway.
@@ -263,6 +275,27 @@ describe('agent authentication', () => {
 });
 
 describe('delivery', () => {
+  it('takes frames of both protocol versions: processes as rows (2, as the agent sends them) and as objects (1)', async () => {
+    const ts = Date.now();
+    const v2 = await helloed('rows-host');
+    v2.send(packFrame(frame(0, ts)));
+    expect((await v2.take('ack')).seq).toBe(0);
+    const v1 = await helloed('objects-host', { v: 1 });
+    v1.send({ ...frame(0, ts), v: 1 });
+    expect((await v1.take('ack')).seq).toBe(0);
+    // The same frame either way, and the template's processes exactly.
+    const fromRows = applied.get('rows-host')?.[0];
+    const fromObjects = applied.get('objects-host')?.[0];
+    expect(fromRows?.processes).toEqual(template.processes);
+    expect(fromObjects?.processes).toEqual(template.processes);
+    expect(template.processes.length).toBeGreaterThan(0);
+    const { body } = await t.api('GET', '/api/v1/hosts/rows-host/processes?limit=500', { token: t.admin });
+    expect(body.processes.map((p: { pid: number }) => p.pid).sort()).toEqual(template.processes.map((p) => p.pid).sort());
+    v2.ws.close();
+    v1.ws.close();
+    await expectGoodAgentUnaffected();
+  });
+
   it('acknowledges a duplicate frame again without applying or storing it twice', async () => {
     const runId = randomUUID();
     const agent = await helloed('dup-host', { runId });

@@ -38,7 +38,7 @@ export function validateAgentMessage(
 ): { success: true; data: AgentMessage } | { success: false; path: string; message: string } {
   if ((raw as { type?: unknown } | null)?.type === 'frame') {
     const checkers = compileFrameCheckers();
-    if (Array.isArray((raw as { processRows?: unknown }).processRows)) {
+    if ((raw as { processRows?: unknown }).processRows !== undefined) {
       const checked = checkers.packed(raw);
       return checked.success ? { success: true, data: unpackFrame(checked.data) } : checked;
     }
