@@ -15,6 +15,9 @@ import { LiveFanout } from './serve/ws/fanout.ts';
 import { openStores, type Stores } from './store/index.ts';
 import { SqliteStorage } from './store/tsdb/index.ts';
 
+/** How long `stop()` lets HTTP connections finish before it closes them. */
+const STOP_GRACE_MS = 2000;
+
 export interface HubOptions {
   config: HubConfig;
   /** The first admin's password (VIGIL_ADMIN_PASSWORD); random when absent. */
@@ -156,7 +159,14 @@ export class Hub {
     this.alerting.close();
     this.fanout.close();
     this.ingest.close();
-    await this.app?.close();
+    if (this.app) {
+      // Fastify closes idle keep-alive connections at once and waits for the others; a client that keeps one busy
+      // (or half-open) would hold the shutdown for as long as it likes. Past a grace period, every connection goes.
+      const app = this.app;
+      const force = setTimeout(() => app.server.closeAllConnections(), STOP_GRACE_MS);
+      await app.close();
+      clearTimeout(force);
+    }
     this.storage.close();
     this.stores.db.close();
   }
