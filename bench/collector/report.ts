@@ -8,6 +8,8 @@ export const TARGETS = { collectMsMedian: 8, cpuPercent: 1.0, rssMb: 60 } as con
 
 export interface RunInfo {
   processes: number;
+  /** The process count asked for (--processes); a subject whose window saw fewer than 90 % of it is flagged. */
+  targetProcesses: number;
   windowSeconds: number;
   warmupSeconds: number;
   clockTicksPerSecond: number;
@@ -35,13 +37,22 @@ function toJson(value: unknown): Json {
   return out;
 }
 
-function passes(results: Results): Record<string, boolean | null> {
+/**
+ * Whether the subject faced the process table the run is about. Fillers can die under it (someone's `pkill`, an OOM
+ * kill), and a collector walking 70 processes instead of 300 looks far cheaper than it is.
+ */
+function sawProcessTable(info: RunInfo, r: SubjectResult | undefined): boolean {
+  return r?.available === true && r.processesDuringWindow >= 0.9 * info.targetProcesses;
+}
+
+function passes(info: RunInfo, results: Results): Record<string, boolean | null> {
   const v = results.vigil;
-  if (!v?.available) return { collectMsMedian: null, cpuPercent: null, rssMb: null, all: null };
+  if (!v?.available) return { collectMsMedian: null, cpuPercent: null, rssMb: null, processTable: null, all: null };
   const collect = Number.isFinite(v.collectMsMedian) ? (v.collectMsMedian as number) <= TARGETS.collectMsMedian : false;
   const cpu = v.cpuPercent <= TARGETS.cpuPercent;
   const rss = v.rssMb <= TARGETS.rssMb;
-  return { collectMsMedian: collect, cpuPercent: cpu, rssMb: rss, all: collect && cpu && rss };
+  const table = sawProcessTable(info, v);
+  return { collectMsMedian: collect, cpuPercent: cpu, rssMb: rss, processTable: table, all: collect && cpu && rss && table };
 }
 
 /** The summary object printed as the last line of stdout. */
@@ -57,7 +68,7 @@ export function summary(info: RunInfo, results: Results): Json {
     ...results,
     ratios,
     targets: TARGETS,
-    pass: passes(results),
+    pass: passes(info, results),
   });
 }
 
@@ -95,6 +106,7 @@ export function table(info: RunInfo, results: Results): string {
     }
     const note: string[] = [];
     if (r.standIn) note.push('STAND-IN, not vigil');
+    if (!sawProcessTable(info, r)) note.push(`INVALID: ${r.processesDuringWindow} processes during the window, not ${info.targetProcesses}`);
     if (r.port) note.push(`127.0.0.1:${r.port}`);
     if (r.secondsBetweenCollections !== undefined) note.push(`collects every ${fmt(r.secondsBetweenCollections)} s`);
     if (r.pollErrors) note.push(`${r.pollErrors} failed polls`);
@@ -135,13 +147,14 @@ export function table(info: RunInfo, results: Results): string {
 
   const v = results.vigil;
   if (v?.available) {
-    const p = passes(results);
+    const p = passes(info, results);
     const mark = (ok: boolean | null | undefined): string => (ok ? 'PASS' : 'FAIL');
     out.push(
       `vigil targets${v.standIn ? ' (measured on the STAND-IN)' : ''}: ` +
         `collect median ${fmt(v.collectMsMedian)} <= ${TARGETS.collectMsMedian} ms ${mark(p.collectMsMedian)}; ` +
         `CPU ${fmt(v.cpuPercent)} <= ${TARGETS.cpuPercent} % ${mark(p.cpuPercent)}; ` +
-        `RSS median ${fmt(v.rssMb, 1)} <= ${TARGETS.rssMb} MB ${mark(p.rssMb)}`,
+        `RSS median ${fmt(v.rssMb, 1)} <= ${TARGETS.rssMb} MB ${mark(p.rssMb)}` +
+        (p.processTable ? '' : `; process table ${v.processesDuringWindow} < 90 % of ${info.targetProcesses}: FAIL`),
     );
   }
   return out.join('\n');

@@ -99,7 +99,7 @@ async function main(): Promise<void> {
     if (t.added > 0) log(`process table: ${t.before} -> ${t.after} (+${t.added} fillers, ${t.threadedAdded} with 8 idle threads)`);
     return t.after;
   };
-  const info: RunInfo = { processes: await topUp(), windowSeconds, warmupSeconds, clockTicksPerSecond: clk, quick };
+  const info: RunInfo = { processes: await topUp(), targetProcesses, windowSeconds, warmupSeconds, clockTicksPerSecond: clk, quick };
 
   try {
     for (const s of runnable) {
