@@ -106,7 +106,8 @@ export function table(info: RunInfo, results: Results): string {
     }
     const note: string[] = [];
     if (r.standIn) note.push('STAND-IN, not vigil');
-    if (!sawProcessTable(info, r)) note.push(`INVALID: ${r.processesDuringWindow} processes during the window, not ${info.targetProcesses}`);
+    if (!sawProcessTable(info, r))
+      note.push(`INVALID: ${r.processesDuringWindow} processes during the window, not ${info.targetProcesses}`);
     if (r.port) note.push(`127.0.0.1:${r.port}`);
     if (r.secondsBetweenCollections !== undefined) note.push(`collects every ${fmt(r.secondsBetweenCollections)} s`);
     if (r.pollErrors) note.push(`${r.pollErrors} failed polls`);
