@@ -25,6 +25,8 @@ export interface RunInfo {
   git: { commit: string; dirty: boolean } | null;
   /** window: the hub's main thread profiled during each window; life: over its whole life (--cpu-prof). */
   profiled: 'window' | 'life' | null;
+  /** Extra node/V8 flags the hub ran with (--hub-node-flags); empty for a normal run. */
+  hubNodeFlags: string;
 }
 
 /** What the hub must do on this 2-core machine (DESIGN.md "Targets"). */
@@ -114,7 +116,7 @@ export function table(info: RunInfo, outcomes: Outcome[]): string {
       `hub ${info.vigil}${info.git ? ` at ${info.git.commit}${info.git.dirty ? ' (with uncommitted changes)' : ''}` : ''}`,
     `Frames: ~${Math.round(info.frameBytes / 1024)} KiB JSON each (protocol ${info.protocol}: processes as ${info.protocol === 2 ? 'rows' : 'objects'}), ${info.processesPerFrame} processes, ${info.systemValues} system values, varied from ${info.capturedFrames} captures of this host` +
       `; simulator: ${info.simulatorClient === 'raw' ? 'precompressed frames' : 'ws library'}` +
-      `${info.simulatorDeflateLevel === null ? '' : `, deflate level ${info.simulatorDeflateLevel}`}${info.profiled ? `; hub profiled (${info.profiled})` : ''}`,
+      `${info.simulatorDeflateLevel === null ? '' : `, deflate level ${info.simulatorDeflateLevel}`}${info.profiled ? `; hub profiled (${info.profiled})` : ''}${info.hubNodeFlags ? `; hub flags ${info.hubNodeFlags}` : ''}`,
     '',
     pad([header, ...rows]),
     ...outcomes.filter(failed).map((r) => `${r.agents} agents ${r.mode}: FAILED, ${r.error}`),

@@ -35,6 +35,7 @@ const { values: opts } = parseArgs({
     'sim-deflate-level': { type: 'string' },
     port: { type: 'string', default: '17170' },
     profile: { type: 'boolean', default: false },
+    'hub-node-flags': { type: 'string', default: '' },
     'cpu-prof': { type: 'boolean', default: false },
     'connect-rate': { type: 'string', default: '50' },
     vigil: { type: 'string', default: 'apps/cli/bin/vigil.mjs' },
@@ -58,6 +59,7 @@ if (opts.help) {
   --sim-deflate-level L    with --sim-client ws: zlib level of the simulated agents (default: zlib's default, as the agent)
   --port P                 hub port (default 17170)
   --profile                profile the hub's main thread during each window (inspector) and summarise it
+  --hub-node-flags="F"     extra node/V8 flags for the hub process, space-separated (e.g. "--max-semi-space-size=32")
   --cpu-prof               the same over the hub's whole life (node --cpu-prof: start-up and connections included)
   --vigil PATH             the vigil command to run the hub with (default apps/cli/bin/vigil.mjs), e.g. a patched
                            build to compare against
@@ -170,6 +172,7 @@ async function main(): Promise<void> {
     connectPerSecond,
     simulatorDeflateLevel: client === 'ws' ? (deflateLevel ?? null) : null,
     profiled: profile,
+    hubNodeFlags: opts['hub-node-flags'],
   };
   log(`frames: ${Math.round(info.frameBytes)} bytes of JSON, ${processesPerFrame} processes, ${info.systemValues} system values`);
 
@@ -193,6 +196,7 @@ async function main(): Promise<void> {
         client,
         deflateLevel,
         profile,
+        hubNodeFlags: opts['hub-node-flags'].split(' ').filter((f) => f !== ''),
         keepDir: profileKeepDir,
         connectPerSecond,
         quietTimeoutMs: quietTimeoutSeconds * 1000,

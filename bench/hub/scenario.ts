@@ -38,6 +38,8 @@ export interface ScenarioOptions {
    * the hub (node --cpu-prof, written at exit). Either is summarised; the .cpuprofile files are kept in `keepDir`.
    */
   profile: 'window' | 'life' | null;
+  /** Extra node/V8 flags for the hub process (--hub-node-flags), for experiments. */
+  hubNodeFlags?: string[];
   /** Where .cpuprofile files are copied (they can be opened in Chrome DevTools or speedscope). */
   keepDir: string;
   /** New agent connections per second, over all workers. */
@@ -167,12 +169,14 @@ export async function runScenario(opts: ScenarioOptions): Promise<ScenarioResult
     port: opts.port,
     adminPassword,
     vigil: opts.vigil,
-    nodeFlags:
-      opts.profile === 'life'
+    nodeFlags: [
+      ...(opts.hubNodeFlags ?? []),
+      ...(opts.profile === 'life'
         ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`]
         : opts.profile === 'window'
           ? [`--inspect=127.0.0.1:${inspectPort}`]
-          : [],
+          : []),
+    ],
   });
   opts.log(`${label} hub pid ${hub.tracked.pid} on ${hub.url}`);
   const workers: WorkerState[] = [];

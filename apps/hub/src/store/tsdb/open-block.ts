@@ -2,7 +2,7 @@ import { decodeBlock, encodeBlock } from './process-block.ts';
 import type { ProcessFrame, ProcessSample } from './process-history.ts';
 
 /** Frames kept as objects before they are encoded into a segment: a minute at one frame a second. */
-export const SEGMENT_FRAMES = 60;
+export const SEGMENT_FRAMES = 10;
 
 interface Segment {
   first: number;
@@ -22,6 +22,8 @@ interface Segment {
 export class OpenBlock {
   private segments: Segment[] = [];
   private recent: ProcessFrame[] = [];
+  /** The latest frame's samples by pid, whose strings the next frame's samples share when they are equal. */
+  private previous = new Map<number, ProcessSample>();
 
   /** A block continuing from frames stored before: an encoded block (a checkpoint's) or decoded frames, oldest first. */
   static from(stored: Uint8Array | readonly ProcessFrame[]): OpenBlock {
@@ -48,6 +50,19 @@ export class OpenBlock {
   }
 
   push(ts: number, processes: ProcessSample[]): void {
+    // Each frame comes with its own copies of every name, user and command line. Pointing equal ones at the copies
+    // already kept lets the new ones die young with their frame, instead of a copy per frame staying in the heap.
+    const byPid = new Map<number, ProcessSample>();
+    for (const p of processes) {
+      const before = this.previous.get(p.pid);
+      if (before) {
+        if (p.cmdline === before.cmdline) p.cmdline = before.cmdline;
+        if (p.name === before.name) p.name = before.name;
+        if (p.user === before.user) p.user = before.user;
+      }
+      byPid.set(p.pid, p);
+    }
+    this.previous = byPid;
     this.recent.push({ ts, processes });
     if (this.recent.length >= SEGMENT_FRAMES) this.seal();
   }
