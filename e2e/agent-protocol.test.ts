@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Socket } from 'node:net';
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { Hub } from '@vigil/hub';
 import { CloseCode, type Frame, type Hello, type HostIdentity, PROTOCOL_VERSION, packFrame } from '@vigil/schema';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -111,12 +112,34 @@ describe('a bad message closes only its own connection, with a code and a reason
     await expectGoodAgentUnaffected();
   });
 
-  it('a binary message: 4000', async () => {
+  it('a binary message that is not raw DEFLATE: 4000', async () => {
     const agent = await connectRaw(t.url, rawToken);
+    // Plain JSON bytes in a binary message: protocol 3 binary messages hold DEFLATE data.
     agent.send(Buffer.from(JSON.stringify(hello('binary-host'))));
     const { code, reason } = await agent.closed;
     expect(code).toBe(CloseCode.badMessage);
-    expect(reason).toMatch(/JSON text/);
+    expect(reason).toMatch(/not raw DEFLATE/);
+    await expectGoodAgentUnaffected();
+  });
+
+  it('a binary message that inflates to something not JSON: 4000', async () => {
+    const agent = await connectRaw(t.url, rawToken);
+    agent.send(deflateRawSync('{"v":3,"type":"hello",'));
+    const { code, reason } = await agent.closed;
+    expect(code).toBe(CloseCode.badMessage);
+    expect(reason).toMatch(/inflated binary message is not valid JSON/);
+    await expectGoodAgentUnaffected();
+  });
+
+  it('a binary frame that inflates over agent.maxMessageBytes: 1009 naming the limit (no deflate bomb)', async () => {
+    const agent = await helloed('binary-bomb-host');
+    const bomb = deflateRawSync(JSON.stringify({ ...frame(0), padding: 'x'.repeat(64 * MAX_MESSAGE_BYTES) }));
+    expect(bomb.length).toBeLessThan(MAX_MESSAGE_BYTES);
+    agent.send(bomb);
+    const { code, reason } = await agent.closed;
+    expect(code).toBe(CloseCode.tooBig);
+    expect(reason).toMatch(/inflates to more than the limit of 65536 bytes/);
+    expect(applied.get('binary-bomb-host')).toBeUndefined();
     await expectGoodAgentUnaffected();
   });
 
@@ -275,24 +298,44 @@ describe('agent authentication', () => {
 });
 
 describe('delivery', () => {
-  it('takes frames of both protocol versions: processes as rows (2, as the agent sends them) and as objects (1)', async () => {
+  it('the agent sends each frame as a binary message of its JSON compressed on its own (protocol 3)', async () => {
+    const socket = goodConnection?.socket;
+    expect(socket).toBeDefined();
+    const seen: { isBinary: boolean; data: Buffer }[] = [];
+    const listener = (data: Buffer, isBinary: boolean) => seen.push({ data, isBinary });
+    socket?.on('message', listener);
+    try {
+      await waitFor('a frame from the good agent', () => seen.length > 0, 5000);
+    } finally {
+      socket?.off('message', listener);
+    }
+    const first = seen[0] as { isBinary: boolean; data: Buffer };
+    expect(first.isBinary).toBe(true);
+    const message = JSON.parse(inflateRawSync(first.data).toString('utf8'));
+    expect(message).toMatchObject({ v: PROTOCOL_VERSION, type: 'frame' });
+    expect(Array.isArray(message.processRows)).toBe(true);
+  });
+
+  it('takes frames of every protocol version: deflated binary rows (3, as the agent sends them), text rows (2), objects (1)', async () => {
     const ts = Date.now();
-    const v2 = await helloed('rows-host');
-    v2.send(packFrame(frame(0, ts)));
+    const v3 = await helloed('binary-host-3');
+    v3.send(deflateRawSync(JSON.stringify(packFrame(frame(0, ts)))));
+    expect((await v3.take('ack')).seq).toBe(0);
+    const v2 = await helloed('rows-host', { v: 2 });
+    v2.send({ ...packFrame(frame(0, ts)), v: 2 });
     expect((await v2.take('ack')).seq).toBe(0);
     const v1 = await helloed('objects-host', { v: 1 });
     v1.send({ ...frame(0, ts), v: 1 });
     expect((await v1.take('ack')).seq).toBe(0);
-    // The same frame either way, and the template's processes exactly.
-    const fromRows = applied.get('rows-host')?.[0];
-    const fromObjects = applied.get('objects-host')?.[0];
-    expect(fromRows?.processes).toEqual(template.processes);
-    expect(fromObjects?.processes).toEqual(template.processes);
+    // The same frame every way, and the template's processes exactly.
     expect(template.processes.length).toBeGreaterThan(0);
-    const { body } = await t.api('GET', '/api/v1/hosts/rows-host/processes?limit=500', { token: t.admin });
+    for (const host of ['binary-host-3', 'rows-host', 'objects-host']) {
+      expect(applied.get(host)?.[0]?.processes, host).toEqual(template.processes);
+      expect(applied.get(host)?.[0]?.system, host).toEqual(template.system);
+    }
+    const { body } = await t.api('GET', '/api/v1/hosts/binary-host-3/processes?limit=500', { token: t.admin });
     expect(body.processes.map((p: { pid: number }) => p.pid).sort()).toEqual(template.processes.map((p) => p.pid).sort());
-    v2.ws.close();
-    v1.ws.close();
+    for (const agent of [v3, v2, v1]) agent.ws.close();
     await expectGoodAgentUnaffected();
   });
 

@@ -5,7 +5,7 @@
  */
 import type { Frame, HostIdentity, ProcessInfo } from '@vigil/schema';
 import { PROTOCOL_VERSION, packFrame } from '@vigil/schema';
-import { precompress, storedBlock } from './raw-socket.ts';
+import { binaryPayload, precompress, storedBlock } from './raw-socket.ts';
 
 /** The agent's TOP_PROCESSES (apps/agent/src/collect/processes.ts): top 50 by CPU ∪ top 50 by memory. */
 export const TOP_PROCESSES = 50;
@@ -113,14 +113,14 @@ export class FramePool {
   private compressedBodies: Buffer[] | null = null;
 
   /**
-   * `protocol` 2 (the default) sends processes as rows, as the agent does (hub-client.ts); 1 as objects, as agents
-   * before it did (the hub still accepts them).
+   * `protocol` 3 (the default) and 2 send processes as rows, as the agent does (hub-client.ts); 1 as objects, as
+   * agents before protocol 2 did (the hub still accepts them). 3 differs from 2 on the wire only (`binaryMessage`).
    */
   constructor(
     templates: readonly Frame[],
     size: number,
     seed: number,
-    private readonly protocol: 1 | 2 = PROTOCOL_VERSION as 2,
+    private readonly protocol: 1 | 2 | 3 = PROTOCOL_VERSION as 3,
   ) {
     if (templates.length === 0) throw new Error('no frame templates');
     const rnd = seededRandom(seed);
@@ -157,6 +157,11 @@ export class FramePool {
   compressedMessage(agent: number, seq: number, ts: number): Buffer[] {
     this.compressedBodies ??= this.bodies.map((b) => precompress(b));
     return [storedBlock(Buffer.from(this.header(seq, ts))), this.compressedBodies[this.variant(agent, ts)] as Buffer];
+  }
+
+  /** The same message as protocol 3 sends it: a binary message holding raw DEFLATE data that ends on a block boundary. */
+  binaryMessage(agent: number, seq: number, ts: number): Buffer[] {
+    return binaryPayload(this.compressedMessage(agent, seq, ts));
   }
 
   /** Mean serialized size, in bytes (UTF-8). */

@@ -35,9 +35,22 @@ export function inflateMessage(payload: Buffer): string {
   return inflateRawSync(Buffer.concat([payload, SYNC_TAIL]), { finishFlush: constants.Z_SYNC_FLUSH }).toString('utf8');
 }
 
-/** Client frame header (FIN, text, masked with a zero key: RFC 6455 5.3 lets the key be any value; the server XORs all the same). */
-function frameHeader(length: number, compressed: boolean): Buffer {
-  const first = 0x80 | (compressed ? 0x40 : 0) | 0x1;
+/**
+ * Protocol 3's binary frame message: the same pieces, plus the empty stored block's tail, so that the DEFLATE data
+ * ends on a block boundary as the agent's (deflateRawSync) does. Sent as a binary message, without RSV1.
+ */
+export function binaryPayload(pieces: Buffer[]): Buffer[] {
+  return [...pieces, SYNC_TAIL];
+}
+
+/** Inflates a protocol 3 binary message as the hub does (for the harness's self-check). */
+export function inflateBinary(payload: Buffer): string {
+  return inflateRawSync(payload, { finishFlush: constants.Z_SYNC_FLUSH }).toString('utf8');
+}
+
+/** Client frame header (FIN, text or binary, masked with a zero key: RFC 6455 5.3 lets the key be any value; the server XORs all the same). */
+function frameHeader(length: number, compressed: boolean, opcode = 0x1): Buffer {
+  const first = 0x80 | (compressed ? 0x40 : 0) | opcode;
   let head: Buffer;
   if (length < 126) {
     head = Buffer.alloc(2 + 4);
@@ -112,6 +125,15 @@ export class RawSocket {
     const length = pieces.reduce((n, p) => n + p.length, 0);
     this.socket.cork();
     this.socket.write(frameHeader(length, true));
+    for (let i = 0; i < pieces.length; i++) this.socket.write(pieces[i] as Buffer, i === pieces.length - 1 ? onWritten : undefined);
+    process.nextTick(() => this.socket.uncork());
+  }
+
+  /** Sends a binary message made of `pieces`, uncompressed at the WebSocket level (protocol 3 frames). */
+  sendBinary(pieces: Buffer[], onWritten: (error?: Error | null) => void): void {
+    const length = pieces.reduce((n, p) => n + p.length, 0);
+    this.socket.cork();
+    this.socket.write(frameHeader(length, false, 0x2));
     for (let i = 0; i < pieces.length; i++) this.socket.write(pieces[i] as Buffer, i === pieces.length - 1 ? onWritten : undefined);
     process.nextTick(() => this.socket.uncork());
   }

@@ -28,7 +28,7 @@ export interface ScenarioOptions {
   templatesFile: string;
   poolSize: number;
   /** Protocol version of the simulated agents (2: processes as rows). */
-  protocol: 1 | 2;
+  protocol: 1 | 2 | 3;
   /** Hosts the live client subscribes to one by one (full frames), besides the fleet. */
   watchHosts: number;
   client: 'raw' | 'ws';

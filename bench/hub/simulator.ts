@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { deflateRawSync } from 'node:zlib';
 import type { Frame, HostIdentity } from '@vigil/schema';
 import WebSocket from 'ws';
 import { FramePool, simulatedIdentity } from './frames.ts';
@@ -25,7 +26,7 @@ export interface WorkerConfig {
   templatesFile: string;
   poolSize: number;
   /** Protocol version of the simulated agents: 2 sends processes as rows, 1 as objects. */
-  protocol: 1 | 2;
+  protocol: 1 | 2 | 3;
   /** Aligned mode: how long after the second boundary the frames go out (the agent's collection time). */
   alignedDelayMs: number;
   /** Unacknowledged frames an agent keeps in flight at most (the agent's WINDOW); beyond it a frame is skipped. */
@@ -171,7 +172,10 @@ function connect(agent: SimAgent): Promise<void> {
         onError: reject,
       });
       agent.link = {
-        sendFrame: (a, seq, ts, onWritten) => socket.sendCompressed(pool.compressedMessage(a.index, seq, ts), onWritten),
+        sendFrame: (a, seq, ts, onWritten) =>
+          config.protocol >= 3
+            ? socket.sendBinary(pool.binaryMessage(a.index, seq, ts), onWritten)
+            : socket.sendCompressed(pool.compressedMessage(a.index, seq, ts), onWritten),
         close: () => socket.close(1000, 'simulator stopping'),
       };
       return;
@@ -182,7 +186,10 @@ function connect(agent: SimAgent): Promise<void> {
       handshakeTimeout: 30_000,
     });
     agent.link = {
-      sendFrame: (a, seq, ts, onWritten) => socket.send(pool.message(a.index, seq, ts), onWritten),
+      sendFrame: (a, seq, ts, onWritten) =>
+        config.protocol >= 3
+          ? socket.send(deflateRawSync(pool.message(a.index, seq, ts)), { binary: true, compress: false }, onWritten)
+          : socket.send(pool.message(a.index, seq, ts), onWritten),
       close: () => socket.close(1000, 'simulator stopping'),
     };
     socket.on('open', () => socket.send(hello));

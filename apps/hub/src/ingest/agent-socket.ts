@@ -1,3 +1,4 @@
+import { inflateRawSync, constants as zlibConstants } from 'node:zlib';
 import {
   AgentMessage,
   CloseCode,
@@ -14,8 +15,11 @@ import type { WebSocket } from 'ws';
 import type { Stores } from '../store/index.ts';
 import type { LiveHost, LiveState } from './live-state.ts';
 
-/** Protocol versions this hub accepts: the current one and the previous (1: processes as objects, not rows). */
-export const SUPPORTED_VERSIONS = new Set([PROTOCOL_VERSION - 1, PROTOCOL_VERSION]);
+/**
+ * Protocol versions this hub accepts: the current one and the previous ones (1: processes as objects, not rows;
+ * 2: frames only as text messages). See PROTOCOL_VERSION.
+ */
+export const SUPPORTED_VERSIONS = new Set([1, 2, PROTOCOL_VERSION]);
 
 let frameChecker: Checker<Frame> | null = null;
 let packedChecker: Checker<PackedFrame> | null = null;
@@ -148,14 +152,38 @@ export class AgentConnection {
     else this.ctx.onResult(message);
   }
 
+  /**
+   * The JSON text of a message: a text message as it is; a binary one (protocol 3) holds it compressed as raw
+   * DEFLATE, inflated here in one synchronous call and never past the size limit.
+   */
+  private textOf(data: Buffer, isBinary: boolean): string | Refusal {
+    if (!isBinary) return data.toString('utf8');
+    let text: Buffer;
+    try {
+      // Z_SYNC_FLUSH: a stream that is not closed by a final block is taken as far as it goes.
+      text = inflateRawSync(data, { finishFlush: zlibConstants.Z_SYNC_FLUSH, maxOutputLength: this.ctx.maxMessageBytes });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+        return {
+          refused: true,
+          code: CloseCode.tooBig,
+          reason: `binary message inflates to more than the limit of ${this.ctx.maxMessageBytes} bytes (agent.maxMessageBytes)`,
+        };
+      }
+      return { refused: true, code: CloseCode.badMessage, reason: `binary message is not raw DEFLATE data: ${(error as Error).message}` };
+    }
+    return text.toString('utf8');
+  }
+
   /** The message, or why it is refused: not JSON, an unsupported version, or not matching the schema. */
   private problemWith(data: Buffer, isBinary: boolean): AgentMessage | Refusal {
-    if (isBinary) return { refused: true, code: CloseCode.badMessage, reason: 'expected JSON text messages' };
+    const text = this.textOf(data, isBinary);
+    if (typeof text !== 'string') return text;
     let raw: unknown;
     try {
-      raw = JSON.parse(data.toString('utf8'));
+      raw = JSON.parse(text);
     } catch {
-      return { refused: true, code: CloseCode.badMessage, reason: 'message is not valid JSON' };
+      return { refused: true, code: CloseCode.badMessage, reason: `${isBinary ? 'inflated binary ' : ''}message is not valid JSON` };
     }
     const v = (raw as { v?: unknown } | null)?.v;
     if (typeof v !== 'number' || !SUPPORTED_VERSIONS.has(v)) {
