@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { inflateRawSync } from 'node:zlib';
 import type { Hub } from '@vigil/hub';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestHub, type TestHub, waitFor } from './helpers/hub.ts';
@@ -59,8 +60,9 @@ function tapFrames(hub: Hub): void {
   const takeOver = hub.ingest.accept.bind(hub.ingest);
   hub.ingest.accept = (socket, tokenName, remote) => {
     const connection = takeOver(socket, tokenName, remote);
-    socket.on('message', (data) => {
-      const message = JSON.parse(String(data));
+    socket.on('message', (data: Buffer, isBinary: boolean) => {
+      // The agent sends frames as binary messages of deflated JSON (protocol 3), the rest as JSON text.
+      const message = JSON.parse(isBinary ? inflateRawSync(data).toString('utf8') : String(data));
       if (message.type === 'frame' && connection.hostId)
         received.get(connection.hostId)?.push({ seq: message.seq, ts: message.ts, at: Date.now() });
     });
