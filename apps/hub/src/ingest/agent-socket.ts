@@ -14,6 +14,7 @@ import { type Checker, compileChecker } from '@vigil/schema/compiled';
 import type { WebSocket } from 'ws';
 import type { Stores } from '../store/index.ts';
 import type { LiveHost, LiveState } from './live-state.ts';
+import type { Turns } from './turns.ts';
 
 /**
  * Protocol versions this hub accepts: the current one and the previous ones (1: processes as objects, not rows;
@@ -74,6 +75,8 @@ export interface IngestContext {
   /** The largest message accepted (agent.maxMessageBytes); bigger ones close the connection with 1009. */
   maxMessageBytes: number;
   log: Logger;
+  /** Where messages wait for their turn (turns.ts): bursts of frames do not hold up HTTP requests. */
+  turns: Turns;
   /** Registers the connection as its host's; the previous connection of that host is closed. */
   register(connection: AgentConnection): void;
   unregister(connection: AgentConnection): void;
@@ -110,7 +113,11 @@ export class AgentConnection {
     socket.on('pong', () => {
       this.alive = true;
     });
-    socket.on('close', () => ctx.unregister(this));
+    ctx.turns.register(socket);
+    socket.on('close', () => {
+      ctx.turns.unregister(socket);
+      ctx.unregister(this);
+    });
     socket.on('error', (error) => ctx.log.warn({ remote, err: error.message }, 'agent socket error'));
   }
 
@@ -140,6 +147,12 @@ export class AgentConnection {
       );
       return;
     }
+    this.ctx.turns.push(() => this.handle(data, isBinary));
+  }
+
+  /** A message's turn: checked, then applied (turns.ts). */
+  private handle(data: Buffer, isBinary: boolean): void {
+    if (this.closing) return;
     const problem = this.problemWith(data, isBinary);
     if ('refused' in problem) {
       this.close(problem.code, problem.reason);

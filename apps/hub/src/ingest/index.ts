@@ -6,6 +6,7 @@ import type { Storage } from '../store/tsdb/index.ts';
 import { AgentConnection, compileFrameCheckers, type Logger } from './agent-socket.ts';
 import type { LiveHost, LiveState } from './live-state.ts';
 import { Subscriptions } from './subscriptions.ts';
+import { Turns } from './turns.ts';
 
 export { AgentConnection, SUPPORTED_VERSIONS } from './agent-socket.ts';
 export { type LiveEvent, type LiveHost, LiveState } from './live-state.ts';
@@ -16,6 +17,10 @@ export { summarize } from './summary.ts';
 const COMMAND_TIMEOUT_MS = 10_000;
 /** How often delivery progress (last seen, last acknowledged seq) is written to the database. */
 const PROGRESS_EVERY_MS = 5000;
+/** Longest stretch of agent messages handled before the event loop takes in other work (turns.ts). */
+const TURN_MS = 8;
+/** Queued agent messages beyond which agent sockets stop being read until half of them are handled. */
+const TURN_HIGH_WATER = 4000;
 
 /** A command as callers give it: the envelope (v, type, id) is added here. */
 export type CommandBody = Command extends infer C ? (C extends unknown ? Omit<C, 'id' | 'v' | 'type'> : never) : never;
@@ -41,6 +46,8 @@ export class Ingest {
   framesAccepted = 0;
   /** Where frames are kept; without one (tests of the live path), frames are acknowledged at once. */
   storage: Storage | null = null;
+  /** Agent messages wait here for their turn, so that bursts of frames do not hold up HTTP requests (turns.ts). */
+  readonly turns: Turns;
 
   constructor(
     private readonly stores: Stores,
@@ -52,6 +59,9 @@ export class Ingest {
   ) {
     // Compiled now rather than on the first agent's first frame.
     compileFrameCheckers();
+    this.turns = new Turns(TURN_MS, TURN_HIGH_WATER, (error) =>
+      this.log.warn({ err: (error as Error).message }, 'handling an agent message failed'),
+    );
     this.heartbeatTimer = setInterval(() => this.heartbeat(), heartbeatMs);
     this.heartbeatTimer.unref();
     this.subscriptions = new Subscriptions((hostId, channels) => this.connections.get(hostId)?.send(this.subscribeMessage(channels)));
@@ -84,6 +94,7 @@ export class Ingest {
     const connection = new AgentConnection(socket, token, remote, {
       stores: this.stores,
       live: this.live,
+      turns: this.turns,
       intervalMs: this.intervalMs,
       maxMessageBytes: this.maxMessageBytes,
       log: this.log,
@@ -140,6 +151,8 @@ export class Ingest {
    * pulled cable, a dropped NAT entry) would otherwise keep its dead socket for the kernel's ~15 minutes.
    */
   private heartbeat(): void {
+    // While reads are paused for a backlog (turns.ts), silence is the hub's doing, not the agents'.
+    if (this.turns.paused) return;
     for (const connection of this.sockets) {
       if (!connection.alive) {
         this.log.warn(
@@ -186,6 +199,7 @@ export class Ingest {
   }
 
   close(): void {
+    this.turns.drain();
     clearInterval(this.progressTimer);
     clearInterval(this.heartbeatTimer);
     this.saveProgress();
