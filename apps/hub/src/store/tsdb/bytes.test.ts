@@ -53,5 +53,9 @@ describe('ByteWriter and ByteReader', () => {
     expect(exactInteger(0, 100)).toBe(0);
     expect(exactInteger(Number.NaN, 1)).toBeNull();
     expect(exactInteger(2 ** 60, 1)).toBeNull();
+    // Beyond ±2^51 an integer is left to the float encodings: its zigzag would not be exact.
+    expect(exactInteger(2 ** 51, 1)).toBe(2 ** 51);
+    expect(exactInteger(-(2 ** 51) - 1, 1)).toBeNull();
+    expect(exactInteger(-(2 ** 52) - 1, 1)).toBeNull();
   });
 });

@@ -142,11 +142,16 @@ export class ByteReader {
   }
 }
 
+/** The largest integer stored as one: its zigzag (2|k| + 1) and a delta between two of them stay exact in a double. */
+export const MAX_STORED_INTEGER = 2 ** 51;
+
 /**
  * The integer k with k / factor === v bit for bit, as a decoder that stores integers gives it back (zero comes
- * back as +0, so -0 has none), or null when v is not exact at that precision.
+ * back as +0, so -0 has none), or null when v is not exact at that precision. Also null beyond
+ * ±MAX_STORED_INTEGER: every caller zigzags k, and the zigzag of -(2^52 + 1) is not a double any more (a property
+ * test found it coming back as 2^52); such values take the float encodings, which keep every bit.
  */
 export function exactInteger(v: number, factor: number): number | null {
   const k = Math.round(v * factor);
-  return Number.isSafeInteger(k) && Object.is((k === 0 ? 0 : k) / factor, v) ? k : null;
+  return Math.abs(k) <= MAX_STORED_INTEGER && Object.is((k === 0 ? 0 : k) / factor, v) ? k : null;
 }

@@ -1,5 +1,6 @@
 import { crc32 } from 'node:zlib';
 import { BitReader, BitWriter } from './bits.ts';
+import { MAX_STORED_INTEGER } from './bytes.ts';
 
 /**
  * Chunk format 1: the first format of the store, kept for two jobs. Chunks written by earlier versions are in
@@ -179,7 +180,11 @@ class ColumnWriter {
       return;
     }
     const scaled = Math.round(value * this.scale);
-    if (!Number.isSafeInteger(scaled)) {
+    const delta = scaled - this.prevInt;
+    const residual = this.first ? scaled : this.spec.codec === 'delta' ? delta : delta - this.prevDelta;
+    // Beyond ±2^51 the zigzag of an integer (2|k| + 1) is no longer exact in a double: -(2^52 + 1) came back as
+    // 2^52. Such values, and NaN and infinities, take the escape.
+    if (!(Math.abs(scaled) <= MAX_STORED_INTEGER && Math.abs(residual) <= MAX_STORED_INTEGER)) {
       // Escape: '11111' then the raw float64. The integer chain continues from the last regular value.
       w.write(0b11111, 5);
       f64[0] = value;
@@ -187,16 +192,8 @@ class ColumnWriter {
       w.write(u32[LO] as number, 32);
       return;
     }
-    let residual: number;
-    if (this.first) {
-      residual = scaled;
-      this.first = false;
-    } else if (this.spec.codec === 'delta') residual = scaled - this.prevInt;
-    else {
-      const delta = scaled - this.prevInt;
-      residual = delta - this.prevDelta;
-      this.prevDelta = delta;
-    }
+    if (!this.first && this.spec.codec === 'dod') this.prevDelta = delta;
+    this.first = false;
     this.prevInt = scaled;
     writeVarZig(w, zig(residual));
   }

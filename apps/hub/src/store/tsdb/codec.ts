@@ -1,6 +1,6 @@
 import { crc32 } from 'node:zlib';
 import { BitReader, BitWriter } from './bits.ts';
-import { ByteReader, ByteWriter, exactInteger } from './bytes.ts';
+import { ByteReader, ByteWriter, exactInteger, MAX_STORED_INTEGER } from './bytes.ts';
 import { type ColumnSpec, CorruptChunk, type DecodedChunk, decodeV1, infoV1, unzig, V1Writer, XorState, zig } from './codec-v1.ts';
 import { planStream, readStream, type StreamPlan, writeStream } from './entropy.ts';
 
@@ -129,7 +129,7 @@ function correctedPlan(values: ArrayLike<number>, n: number, decimals: number): 
   for (let i = 0; i < n; i++) {
     const v = values[i] as number;
     const k = Math.round(v * factor);
-    if (!Number.isSafeInteger(k)) return null;
+    if (!(Math.abs(k) <= MAX_STORED_INTEGER)) return null;
     f64[0] = v;
     const vh = u32[HI] as number;
     const vl = u32[LO] as number;
