@@ -25,7 +25,7 @@ export interface WorkerConfig {
   /** JSON file with { host, frames }: the captured identity and the agent frames to vary. */
   templatesFile: string;
   poolSize: number;
-  /** Protocol version of the simulated agents: 2 sends processes as rows, 1 as objects. */
+  /** Protocol version of the simulated agents: 3 binary deflated rows (as the agent), 2 rows as text, 1 objects as text. */
   protocol: 1 | 2 | 3;
   /** Aligned mode: how long after the second boundary the frames go out (the agent's collection time). */
   alignedDelayMs: number;
