@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { Socket } from 'node:net';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { Hub } from '@vigil/hub';
-import { CloseCode, type Frame, type Hello, type HostIdentity, PROTOCOL_VERSION, packFrame } from '@vigil/schema';
+import { CloseCode, type Frame, type Hello, type HostIdentity, PROTOCOL_VERSION, ProcessRowEncoder, packFrame } from '@vigil/schema';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startTestHub, type TestHub, waitFor } from './helpers/hub.ts';
 import { connectRaw as open, type RawAgent, refusedStatus } from './helpers/raw-agent.ts';
@@ -205,6 +205,21 @@ describe('a bad message closes only its own connection, with a code and a reason
     await expectGoodAgentUnaffected();
   });
 
+  it('a process row without its static fields (protocol 4): 4000, naming the row and the pid', async () => {
+    const encoder = new ProcessRowEncoder();
+    encoder.encode(frame(0));
+    // The second frame of some other connection: its processes' static fields went with the first.
+    const second = encoder.encode(frame(1));
+    expect(second.processStatics).toHaveLength(0);
+    const agent = await helloed('no-statics-host');
+    agent.send(deflateRawSync(JSON.stringify(second)));
+    const { code, reason } = await agent.closed;
+    expect(code).toBe(CloseCode.badMessage);
+    expect(reason).toContain(`invalid frame: processValues.0: process ${template.processes[0]?.pid} has no static fields`);
+    expect(applied.get('no-statics-host')).toBeUndefined();
+    await expectGoodAgentUnaffected();
+  });
+
   it('a message over agent.maxMessageBytes: 1009', async () => {
     const agent = await helloed('big-host');
     // Random text: permessage-deflate is off on this client, and would not shrink it anyway.
@@ -298,27 +313,38 @@ describe('agent authentication', () => {
 });
 
 describe('delivery', () => {
-  it('the agent sends each frame as a binary message of its JSON compressed on its own (protocol 3)', async () => {
+  it('the agent sends each frame as a binary message of deflated JSON, static process fields once (protocols 3, 4)', async () => {
     const socket = goodConnection?.socket;
     expect(socket).toBeDefined();
     const seen: { isBinary: boolean; data: Buffer }[] = [];
     const listener = (data: Buffer, isBinary: boolean) => seen.push({ data, isBinary });
     socket?.on('message', listener);
     try {
-      await waitFor('a frame from the good agent', () => seen.length > 0, 5000);
+      await waitFor('two frames from the good agent', () => seen.length >= 2, 5000);
     } finally {
       socket?.off('message', listener);
     }
-    const first = seen[0] as { isBinary: boolean; data: Buffer };
-    expect(first.isBinary).toBe(true);
-    const message = JSON.parse(inflateRawSync(first.data).toString('utf8'));
-    expect(message).toMatchObject({ v: PROTOCOL_VERSION, type: 'frame' });
-    expect(Array.isArray(message.processRows)).toBe(true);
+    for (const { isBinary, data } of seen.slice(0, 2)) {
+      expect(isBinary).toBe(true);
+      const message = JSON.parse(inflateRawSync(data).toString('utf8'));
+      expect(message).toMatchObject({ v: PROTOCOL_VERSION, type: 'frame' });
+      expect(message.processValues.length).toBeGreaterThan(0);
+      // The connection carried these processes before: few (new ones) or none come with their static fields.
+      expect(message.processStatics.length).toBeLessThan(message.processValues.length);
+    }
   });
 
-  it('takes frames of every protocol version: deflated binary rows (3, as the agent sends them), text rows (2), objects (1)', async () => {
+  it('takes frames of every protocol version: static fields once (4, as the agent), binary rows (3), text rows (2), objects (1)', async () => {
     const ts = Date.now();
-    const v3 = await helloed('binary-host-3');
+    const v4 = await helloed('delta-host');
+    const encoder = new ProcessRowEncoder();
+    v4.send(deflateRawSync(JSON.stringify(encoder.encode(frame(0, ts)))));
+    expect((await v4.take('ack')).seq).toBe(0);
+    const next = encoder.encode(frame(1, ts + 1000));
+    expect(next.processStatics).toHaveLength(0);
+    v4.send(deflateRawSync(JSON.stringify(next)));
+    expect((await v4.take('ack')).seq).toBe(1);
+    const v3 = await helloed('binary-host-3', { v: 3 });
     v3.send(deflateRawSync(JSON.stringify(packFrame(frame(0, ts)))));
     expect((await v3.take('ack')).seq).toBe(0);
     const v2 = await helloed('rows-host', { v: 2 });
@@ -329,13 +355,20 @@ describe('delivery', () => {
     expect((await v1.take('ack')).seq).toBe(0);
     // The same frame every way, and the template's processes exactly.
     expect(template.processes.length).toBeGreaterThan(0);
-    for (const host of ['binary-host-3', 'rows-host', 'objects-host']) {
-      expect(applied.get(host)?.[0]?.processes, host).toEqual(template.processes);
-      expect(applied.get(host)?.[0]?.system, host).toEqual(template.system);
+    expect(applied.get('delta-host')).toHaveLength(2);
+    for (const [host, k] of [
+      ['delta-host', 0],
+      ['delta-host', 1],
+      ['binary-host-3', 0],
+      ['rows-host', 0],
+      ['objects-host', 0],
+    ] as const) {
+      expect(applied.get(host)?.[k]?.processes, `${host} ${k}`).toEqual(template.processes);
+      expect(applied.get(host)?.[k]?.system, `${host} ${k}`).toEqual(template.system);
     }
-    const { body } = await t.api('GET', '/api/v1/hosts/binary-host-3/processes?limit=500', { token: t.admin });
+    const { body } = await t.api('GET', '/api/v1/hosts/delta-host/processes?limit=500', { token: t.admin });
     expect(body.processes.map((p: { pid: number }) => p.pid).sort()).toEqual(template.processes.map((p) => p.pid).sort());
-    for (const agent of [v3, v2, v1]) agent.ws.close();
+    for (const agent of [v4, v3, v2, v1]) agent.ws.close();
     await expectGoodAgentUnaffected();
   });
 

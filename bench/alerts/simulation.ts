@@ -2,7 +2,7 @@
  * One simulated second at a time: the fleet's frames are made and serialized (untimed), parsed and validated as ingest
  * does (timed: the baseline), then handed to each engine (timed).
  */
-import type { Frame } from '@vigil/schema';
+import { type Frame, ProcessRowDecoder } from '@vigil/schema';
 import { validateAgentMessage } from '../../apps/hub/src/ingest/agent-socket.ts';
 import { frameOf, type Host, isOffline } from './fleet.ts';
 import type { Baseline } from './report.ts';
@@ -72,6 +72,8 @@ export class Simulation {
   }
 
   /** Timed baseline: what ingest pays per frame before anything else (apps/hub/src/ingest/agent-socket.ts). */
+  private readonly decoder = new ProcessRowDecoder();
+
   private ingest(wire: readonly { host: Host; body: Buffer }[], measure: boolean) {
     const frames: { hostId: string; tags: readonly string[]; frame: Frame }[] = [];
     const micros = this.baseline.frameMicros;
@@ -79,7 +81,8 @@ export class Simulation {
     const thread0 = threadCpuMicros();
     for (const { host, body } of wire) {
       const start = performance.now();
-      const parsed = validateAgentMessage(JSON.parse(body.toString('utf8')));
+      // Frames with processes as objects (protocol 1): the decoder of protocol 4 is not used.
+      const parsed = validateAgentMessage(JSON.parse(body.toString('utf8')), this.decoder);
       if (measure) micros.push((performance.now() - start) * 1000);
       if (!parsed.success || parsed.data.type !== 'frame')
         throw new Error(`a generated frame does not validate: ${parsed.success ? 'not a frame' : `${parsed.path}: ${parsed.message}`}`);

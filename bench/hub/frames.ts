@@ -4,7 +4,7 @@
  * sending a thousand frames a second spends its CPU on the wire, not on JSON.stringify.
  */
 import type { Frame, HostIdentity, ProcessInfo } from '@vigil/schema';
-import { PROTOCOL_VERSION, packFrame } from '@vigil/schema';
+import { PROTOCOL_VERSION, ProcessRowEncoder, packFrame } from '@vigil/schema';
 import { binaryPayload, precompress, storedBlock } from './raw-socket.ts';
 
 /** The agent's TOP_PROCESSES (apps/agent/src/collect/processes.ts): top 50 by CPU ∪ top 50 by memory. */
@@ -104,32 +104,59 @@ export function varyFrame(frame: Frame, rnd: () => number): Frame {
   };
 }
 
+/** A protocol the simulated agents speak (see PROTOCOL_VERSION in packages/schema/src/version.ts). */
+export type SimulatedProtocol = 1 | 2 | 3 | 4;
+
 /**
  * Frames serialized once, with `seq` and `ts` spliced in at send time. Agent `a` sends variant (7a + second) mod size
  * in a given second: consecutive frames of one agent differ, and so do different agents' frames of the same second.
+ *
+ * Protocol 4 sends a process's static fields once per connection (frame-delta.ts), so what an agent sends depends on
+ * what it sent before: each variant is kept twice, in full (the first frame of a connection) and as the agent would
+ * send it right after the previous variant (`variant - 1`), the usual case. `previous` (the variant this agent last
+ * sent on its connection, or null) chooses between them; the captures' process tables differ a little from one
+ * another, as a host's top processes do from one second to the next.
  */
 export class FramePool {
   private readonly bodies: string[];
+  /** Protocol 4: variant i as sent right after variant i - 1. */
+  private readonly followBodies: string[] = [];
   private compressedBodies: Buffer[] | null = null;
+  private compressedFollowBodies: Buffer[] | null = null;
 
   /**
-   * `protocol` 3 (the default) and 2 send processes as rows, as the agent does (hub-client.ts); 1 as objects, as
-   * agents before protocol 2 did (the hub still accepts them). 3 differs from 2 on the wire only (`binaryMessage`).
+   * `protocol` 4 (the default) splits processes into static fields and values, as the agent does (hub-client.ts); 3
+   * and 2 send every process as a full row; 1 as objects, as agents before protocol 2 did (the hub still accepts them
+   * all). 3 and 4 go as binary messages (`binaryMessage`), 2 and 1 as text.
    */
   constructor(
     templates: readonly Frame[],
     size: number,
     seed: number,
-    private readonly protocol: 1 | 2 | 3 = PROTOCOL_VERSION as 3,
+    private readonly protocol: SimulatedProtocol = PROTOCOL_VERSION as 4,
   ) {
     if (templates.length === 0) throw new Error('no frame templates');
     const rnd = seededRandom(seed);
-    this.bodies = [];
-    for (let i = 0; i < size; i++) {
-      const frame = varyFrame(templates[i % templates.length] as Frame, rnd);
-      const { v: _v, type: _type, seq: _seq, ts: _ts, ...rest } = protocol === 1 ? frame : packFrame(frame);
-      // '{"durationMs":...' without its opening brace, to follow the spliced-in header.
-      this.bodies.push(JSON.stringify(rest).slice(1));
+    const frames: Frame[] = [];
+    for (let i = 0; i < size; i++) frames.push(varyFrame(templates[i % templates.length] as Frame, rnd));
+    // '{"durationMs":...' without its opening brace, to follow the spliced-in header.
+    const body = (wire: object): string => {
+      const { v: _v, type: _type, seq: _seq, ts: _ts, ...rest } = wire as Record<string, unknown>;
+      return JSON.stringify(rest).slice(1);
+    };
+    const encoder = new ProcessRowEncoder();
+    this.bodies = frames.map((frame) => {
+      if (protocol === 1) return body(frame);
+      if (protocol !== 4) return body(packFrame(frame));
+      encoder.reset();
+      return body(encoder.encode(frame));
+    });
+    if (protocol === 4) {
+      for (let i = 0; i < size; i++) {
+        encoder.reset();
+        encoder.encode(frames[(i - 1 + size) % size] as Frame);
+        this.followBodies.push(body(encoder.encode(frames[i] as Frame)));
+      }
     }
   }
 
@@ -137,35 +164,45 @@ export class FramePool {
     return this.bodies.length;
   }
 
-  private variant(agent: number, ts: number): number {
+  /** The variant agent `agent` sends for time `ts`. */
+  variant(agent: number, ts: number): number {
     return (agent * 7 + Math.floor(ts / 1000)) % this.bodies.length;
+  }
+
+  private follows(variant: number, previous: number | null): boolean {
+    return this.protocol === 4 && previous === (variant - 1 + this.bodies.length) % this.bodies.length;
   }
 
   private header(seq: number, ts: number): string {
     return `{"v":${this.protocol},"type":"frame","seq":${seq},"ts":${ts},`;
   }
 
-  /** The JSON text of agent `agent`'s frame number `seq` for time `ts`. */
-  message(agent: number, seq: number, ts: number): string {
-    return this.header(seq, ts) + this.bodies[this.variant(agent, ts)];
+  /** The JSON text of agent `agent`'s frame number `seq` for time `ts`, after it sent variant `previous` (or none). */
+  message(agent: number, seq: number, ts: number, previous: number | null = null): string {
+    const v = this.variant(agent, ts);
+    return this.header(seq, ts) + (this.follows(v, previous) ? this.followBodies[v] : this.bodies[v]);
   }
 
   /**
    * The same message as permessage-deflate payload pieces (see raw-socket.ts): the header in a stored block, then the
    * body compressed once in advance.
    */
-  compressedMessage(agent: number, seq: number, ts: number): Buffer[] {
+  compressedMessage(agent: number, seq: number, ts: number, previous: number | null = null): Buffer[] {
     this.compressedBodies ??= this.bodies.map((b) => precompress(b));
-    return [storedBlock(Buffer.from(this.header(seq, ts))), this.compressedBodies[this.variant(agent, ts)] as Buffer];
+    this.compressedFollowBodies ??= this.followBodies.map((b) => precompress(b));
+    const v = this.variant(agent, ts);
+    const body = this.follows(v, previous) ? this.compressedFollowBodies[v] : this.compressedBodies[v];
+    return [storedBlock(Buffer.from(this.header(seq, ts))), body as Buffer];
   }
 
-  /** The same message as protocol 3 sends it: a binary message holding raw DEFLATE data that ends on a block boundary. */
-  binaryMessage(agent: number, seq: number, ts: number): Buffer[] {
-    return binaryPayload(this.compressedMessage(agent, seq, ts));
+  /** The same message as protocols 3 and 4 send it: a binary message holding raw DEFLATE data that ends on a block boundary. */
+  binaryMessage(agent: number, seq: number, ts: number, previous: number | null = null): Buffer[] {
+    return binaryPayload(this.compressedMessage(agent, seq, ts, previous));
   }
 
-  /** Mean serialized size, in bytes (UTF-8). */
+  /** Mean serialized size, in bytes (UTF-8), of the frames agents send in the steady state. */
   meanBytes(): number {
-    return this.bodies.reduce((sum, b) => sum + Buffer.byteLength(b), 0) / this.bodies.length + 40;
+    const steady = this.protocol === 4 ? this.followBodies : this.bodies;
+    return steady.reduce((sum, b) => sum + Buffer.byteLength(b), 0) / steady.length + 40;
   }
 }

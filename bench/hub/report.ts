@@ -1,5 +1,6 @@
 /** The hub benchmark's readable table and its one-line JSON summary. */
 import { roundOrNull } from '../lib/percentile.ts';
+import type { SimulatedProtocol } from './frames.ts';
 import type { FailedScenario, LatencyFigures, ScenarioResult } from './scenario.ts';
 
 type Outcome = ScenarioResult | FailedScenario;
@@ -13,8 +14,11 @@ export interface RunInfo {
   cores: number;
   frameBytes: number;
   processesPerFrame: number;
-  /** The simulated agents' protocol: 3 binary deflated rows (as the agent does), 2 rows as text, 1 objects as text. */
-  protocol: 1 | 2 | 3;
+  /**
+   * The simulated agents' protocol: 4 static fields once per connection, binary deflated (as the agent does), 3 full
+   * rows binary deflated, 2 rows as text, 1 objects as text.
+   */
+  protocol: SimulatedProtocol;
   systemValues: number;
   capturedFrames: number;
   simulatorClient: 'raw' | 'ws';
@@ -114,7 +118,7 @@ export function table(info: RunInfo, outcomes: Outcome[]): string {
   const lines = [
     `Hub benchmark: ${info.windowSeconds} s window after ${info.warmupSeconds} s warm-up, ${info.cores} cores, ${info.workers} simulator workers; ` +
       `hub ${info.vigil}${info.git ? ` at ${info.git.commit}${info.git.dirty ? ' (with uncommitted changes)' : ''}` : ''}`,
-    `Frames: ~${Math.round(info.frameBytes / 1024)} KiB JSON each (protocol ${info.protocol}: processes as ${info.protocol === 1 ? 'objects' : 'rows'}${info.protocol >= 3 ? ', binary deflated messages' : ''}), ${info.processesPerFrame} processes, ${info.systemValues} system values, varied from ${info.capturedFrames} captures of this host` +
+    `Frames: ~${Math.round(info.frameBytes / 1024)} KiB JSON each (protocol ${info.protocol}: processes as ${info.protocol === 1 ? 'objects' : info.protocol === 4 ? 'rows, static fields once per connection' : 'rows'}${info.protocol >= 3 ? ', binary deflated messages' : ''}), ${info.processesPerFrame} processes, ${info.systemValues} system values, varied from ${info.capturedFrames} captures of this host` +
       `; simulator: ${info.simulatorClient === 'raw' ? 'precompressed frames' : 'ws library'}` +
       `${info.simulatorDeflateLevel === null ? '' : `, deflate level ${info.simulatorDeflateLevel}`}${info.profiled ? `; hub profiled (${info.profiled})` : ''}${info.hubNodeFlags ? `; hub flags ${info.hubNodeFlags}` : ''}`,
     '',

@@ -9,12 +9,12 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { PROTOCOL_VERSION } from '@vigil/schema';
+import { PROTOCOL_VERSION, ProcessRowDecoder } from '@vigil/schema';
 import { validateAgentMessage } from '../../apps/hub/src/ingest/agent-socket.ts';
 import { installCleanupHandlers, onCleanup, stopAll } from '../lib/child-processes.ts';
 import { isPortFree } from '../lib/http-probe.ts';
 import { captureFrames } from './capture.ts';
-import { agentFrameOf, FramePool } from './frames.ts';
+import { agentFrameOf, FramePool, type SimulatedProtocol } from './frames.ts';
 import { snapshotBuild, VIGIL_BIN } from './hub-process.ts';
 import { inflateBinary, inflateMessage } from './raw-socket.ts';
 import { type RunInfo, summary, table } from './report.ts';
@@ -54,8 +54,9 @@ if (opts.help) {
   --workers N              simulator worker processes (default 2)
   --watch-hosts N          hosts the live client also subscribes to one by one (default 5)
   --processes-per-frame N  processes in each frame (default 100: top 50 by CPU and by memory, topped up)
-  --protocol 1|2|3         the simulated agents' protocol: 3 (default, as the agent) sends each frame as a binary message
-                           of deflated JSON with processes as rows; 2 rows as text (permessage-deflate); 1 objects as text
+  --protocol 1|2|3|4       the simulated agents' protocol: 4 (default, as the agent) sends each frame as a binary message
+                           of deflated JSON, a process's static fields once per connection; 3 every process as a full
+                           row; 2 rows as text (permessage-deflate); 1 objects as text
   --sim-client raw|ws      raw (default): frames compressed once in advance, sent by a minimal WebSocket client;
                            ws: the ws library compressing every frame, as the agent does (costs the simulator ~1 core at 1000)
   --sim-deflate-level L    with --sim-client ws: zlib level of the simulated agents (default: zlib's default, as the agent)
@@ -89,8 +90,8 @@ const warmupSeconds = positive(opts.warmup, quick ? 5 : 10, '--warmup');
 const workers = Math.round(positive(opts.workers, 2, '--workers'));
 const watchHosts = Math.round(positive(opts['watch-hosts'], 5, '--watch-hosts'));
 const processesPerFrame = Math.round(positive(opts['processes-per-frame'], 100, '--processes-per-frame'));
-if (!['1', '2', '3'].includes(opts.protocol)) throw new Error(`--protocol is 1, 2 or 3, got ${JSON.stringify(opts.protocol)}`);
-const protocol = Number(opts.protocol) as 1 | 2 | 3;
+if (!['1', '2', '3', '4'].includes(opts.protocol)) throw new Error(`--protocol is 1, 2, 3 or 4, got ${JSON.stringify(opts.protocol)}`);
+const protocol = Number(opts.protocol) as SimulatedProtocol;
 const clientName = opts['sim-client'];
 if (clientName !== 'raw' && clientName !== 'ws') throw new Error(`--sim-client is raw or ws, not ${clientName}`);
 const client: 'raw' | 'ws' = clientName;
@@ -150,15 +151,22 @@ async function main(): Promise<void> {
   const pool = new FramePool(frames, 64, 1, protocol);
   // The hub closes a connection on the first invalid frame; better to find out here.
   // The raw client's precompressed pieces must inflate to exactly the JSON the ws client would send.
+  // A connection's first frame, then the next one (protocol 4 sends less in it), through one connection's decoder.
+  const decoder = new ProcessRowDecoder();
   const ts = Math.floor(Date.now() / 1000) * 1000;
-  const inflated =
-    protocol >= 3
-      ? inflateBinary(Buffer.concat(pool.binaryMessage(1, 0, ts)))
-      : inflateMessage(Buffer.concat(pool.compressedMessage(1, 0, ts)));
-  if (inflated !== pool.message(1, 0, ts)) throw new Error('a precompressed frame does not inflate to its JSON');
-  // The hub's own check (rows or objects).
-  const check = validateAgentMessage(JSON.parse(inflated));
-  if (!check.success) throw new Error(`a simulated frame is not valid: ${check.path}: ${check.message}`);
+  for (const [seq, at, previous] of [
+    [0, ts, null],
+    [1, ts + 1000, pool.variant(1, ts)],
+  ] as const) {
+    const inflated =
+      protocol >= 3
+        ? inflateBinary(Buffer.concat(pool.binaryMessage(1, seq, at, previous)))
+        : inflateMessage(Buffer.concat(pool.compressedMessage(1, seq, at, previous)));
+    if (inflated !== pool.message(1, seq, at, previous)) throw new Error('a precompressed frame does not inflate to its JSON');
+    // The hub's own check (static fields and values, rows or objects).
+    const check = validateAgentMessage(JSON.parse(inflated), decoder);
+    if (!check.success) throw new Error(`a simulated frame is not valid: ${check.path}: ${check.message}`);
+  }
 
   const info: RunInfo = {
     quick,

@@ -9,6 +9,7 @@ import { max, percentile } from '../lib/percentile.ts';
 import { waitForQuietMachine } from '../lib/quiet-machine.ts';
 import { measureTreeWindow, type WindowResult } from '../lib/resource-window.ts';
 import { sleepUntil, waitFor } from '../lib/timing.ts';
+import type { SimulatedProtocol } from './frames.ts';
 import { startHub, stopHub } from './hub-process.ts';
 import { type Arrival, LiveClient } from './live-client.ts';
 import { type CpuProfileSummary, summarizeCpuProfile } from './profile.ts';
@@ -28,7 +29,7 @@ export interface ScenarioOptions {
   templatesFile: string;
   poolSize: number;
   /** Protocol version of the simulated agents (2: processes as rows). */
-  protocol: 1 | 2 | 3;
+  protocol: SimulatedProtocol;
   /** Hosts the live client subscribes to one by one (full frames), besides the fleet. */
   watchHosts: number;
   client: 'raw' | 'ws';

@@ -9,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { deflateRawSync } from 'node:zlib';
 import type { Frame, HostIdentity } from '@vigil/schema';
 import WebSocket from 'ws';
-import { FramePool, simulatedIdentity } from './frames.ts';
+import { FramePool, type SimulatedProtocol, simulatedIdentity } from './frames.ts';
 import { RawSocket } from './raw-socket.ts';
 
 export type SendMode = 'aligned' | 'spread';
@@ -25,8 +25,11 @@ export interface WorkerConfig {
   /** JSON file with { host, frames }: the captured identity and the agent frames to vary. */
   templatesFile: string;
   poolSize: number;
-  /** Protocol version of the simulated agents: 3 binary deflated rows (as the agent), 2 rows as text, 1 objects as text. */
-  protocol: 1 | 2 | 3;
+  /**
+   * Protocol version of the simulated agents: 4 static fields once per connection and binary deflated (as the agent),
+   * 3 full rows binary deflated, 2 rows as text, 1 objects as text.
+   */
+  protocol: SimulatedProtocol;
   /** Aligned mode: how long after the second boundary the frames go out (the agent's collection time). */
   alignedDelayMs: number;
   /** Unacknowledged frames an agent keeps in flight at most (the agent's WINDOW); beyond it a frame is skipped. */
@@ -78,6 +81,8 @@ interface SimAgent {
   lastSecond: number;
   /** Reconnection attempts since the last welcome (for the backoff). */
   attempt: number;
+  /** The pool variant this agent last sent on its connection (protocol 4 sends less after it), null on a new one. */
+  lastVariant: number | null;
 }
 
 const emit = (event: WorkerEvent): void => {
@@ -100,6 +105,7 @@ for (let g = config.worker; g < config.totalAgents; g += config.workers) {
     offsetMs: config.mode === 'spread' ? Math.floor((g * 1000) / config.totalAgents) : config.alignedDelayMs,
     lastSecond: 0,
     attempt: 0,
+    lastVariant: null,
   });
 }
 
@@ -145,6 +151,8 @@ interface AgentLink {
  */
 function connect(agent: SimAgent): Promise<void> {
   return new Promise((resolve, reject) => {
+    // What the hub knows of this agent's processes is per connection (protocol 4).
+    agent.lastVariant = null;
     const hello = JSON.stringify({
       v: config.protocol,
       type: 'hello',
@@ -174,8 +182,8 @@ function connect(agent: SimAgent): Promise<void> {
       agent.link = {
         sendFrame: (a, seq, ts, onWritten) =>
           config.protocol >= 3
-            ? socket.sendBinary(pool.binaryMessage(a.index, seq, ts), onWritten)
-            : socket.sendCompressed(pool.compressedMessage(a.index, seq, ts), onWritten),
+            ? socket.sendBinary(pool.binaryMessage(a.index, seq, ts, a.lastVariant), onWritten)
+            : socket.sendCompressed(pool.compressedMessage(a.index, seq, ts, a.lastVariant), onWritten),
         close: () => socket.close(1000, 'simulator stopping'),
       };
       return;
@@ -188,8 +196,8 @@ function connect(agent: SimAgent): Promise<void> {
     agent.link = {
       sendFrame: (a, seq, ts, onWritten) =>
         config.protocol >= 3
-          ? socket.send(deflateRawSync(pool.message(a.index, seq, ts)), { binary: true, compress: false }, onWritten)
-          : socket.send(pool.message(a.index, seq, ts), onWritten),
+          ? socket.send(deflateRawSync(pool.message(a.index, seq, ts, a.lastVariant)), { binary: true, compress: false }, onWritten)
+          : socket.send(pool.message(a.index, seq, ts, a.lastVariant), onWritten),
       close: () => socket.close(1000, 'simulator stopping'),
     };
     socket.on('open', () => socket.send(hello));
@@ -260,6 +268,7 @@ function sendFrame(agent: SimAgent, ts: number): void {
   link.sendFrame(agent, seq, ts, (error) => {
     if (!error) written.push([agent.index, ts, Date.now()]);
   });
+  agent.lastVariant = pool.variant(agent.index, ts);
 }
 
 /**

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { compileChecker } from './compiled.ts';
 import { Frame, PackedFrame, packFrame, unpackFrame } from './frame.ts';
+import { DeltaFrame, ProcessRowEncoder } from './frame-delta.ts';
 
 /** Real frames the collector produced over the agent's fixture trees (GPUs, sensors, sockets, an offline CPU...). */
 function fixtureFrame(name: string): Frame {
@@ -85,6 +86,17 @@ describe('compileChecker(Frame)', () => {
   it('accepts and rejects exactly what zod does for a frame with process rows (protocol 2)', () => {
     const full = fixtureFrame('server-4cpu');
     compareWithZod(PackedFrame, packFrame({ ...full, processes: full.processes.slice(0, 3), connections: full.connections?.slice(0, 2) }));
+  });
+
+  it('accepts and rejects exactly what zod does for a frame with static fields and values (protocol 4)', () => {
+    const full = fixtureFrame('server-4cpu');
+    const delta = new ProcessRowEncoder().encode({
+      ...full,
+      processes: full.processes.slice(0, 3),
+      connections: full.connections?.slice(0, 2),
+    });
+    expect(delta.processStatics).toHaveLength(3);
+    compareWithZod(DeltaFrame, delta);
   });
 
   it('turns process rows back into the frame they came from, and ignores values a newer agent adds to a row', () => {

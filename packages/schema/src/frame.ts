@@ -3,7 +3,6 @@ import { HostIdentity } from './host.ts';
 import { Connection } from './network.ts';
 import { ProcessInfo } from './process.ts';
 import { SystemReading } from './system.ts';
-import { PROTOCOL_VERSION } from './version.ts';
 
 /** How one collector fared in a cycle. `error` is null when it worked or simply had no data. */
 export const CollectorStatus = z.object({
@@ -79,18 +78,21 @@ export const ProcessRow = z
 export type ProcessRow = unknown[];
 
 /**
- * A frame as agents of protocol 2 send it: the processes as rows instead of objects. A frame's processes are most of
+ * A frame as agents of protocols 2 and 3 sent it: the processes as rows instead of objects. A frame's processes are most of
  * its bytes, and most of those were their field names, repeated for every process: rows halve the JSON the hub inflates
  * and parses for every frame of every agent (issue 3). The hub turns it back into a Frame (`unpackFrame`) first thing.
  */
 export const PackedFrame = Frame.omit({ processes: true }).extend({ processRows: z.array(ProcessRow) });
 export type PackedFrame = z.infer<typeof PackedFrame>;
 
-/** A frame for the wire (protocol 2): the same frame, processes as rows, keys in the frame's order. */
+/**
+ * A frame as agents of protocols 2 and 3 sent it: the same frame, processes as rows, keys in the frame's order. Agents
+ * of protocol 4 send less (frame-delta.ts); the hub still takes these.
+ */
 export function packFrame(frame: Frame): PackedFrame {
   const { v: _v, type, seq, ts, durationMs, system, processes, ...rest } = frame;
   const processRows = processes.map((p) => PROCESS_ROW_FIELDS.map((field) => p[field]));
-  return { v: PROTOCOL_VERSION, type, seq, ts, durationMs, system, processRows, ...rest };
+  return { v: 3, type, seq, ts, durationMs, system, processRows, ...rest };
 }
 
 /** The frame a PackedFrame (already checked against its schema) stands for. */

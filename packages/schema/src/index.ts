@@ -9,6 +9,7 @@ export * from './catalogue.ts';
 export * from './config.ts';
 export * from './cpu.ts';
 export * from './frame.ts';
+export * from './frame-delta.ts';
 export * from './gpu.ts';
 export * from './host.ts';
 export * from './kernel.ts';

@@ -7,8 +7,9 @@ import { ProcessInfo, ProcessState } from './process.ts';
  * The agent-hub protocol over one WebSocket (`GET /api/v1/agent/connect`, `Authorization: Bearer <agent
  * token>`). Every message is a JSON object with `v` (protocol version) and `type`. The format only grows.
  *
- * agent → hub: hello, then frames (since protocol 2 with their processes as rows: PackedFrame in frame.ts; the hub
- * accepts protocol 1's objects too); results of commands.
+ * agent → hub: hello, then frames (since protocol 4 with their processes split into static fields, sent once per
+ * connection, and values: DeltaFrame in frame-delta.ts; the hub accepts the rows of protocols 2 and 3, PackedFrame in
+ * frame.ts, and protocol 1's objects too); results of commands.
  * hub → agent: welcome (answer to hello), ack (cumulative: every seq ≤ this one is stored), subscribe and
  * unsubscribe (which optional tables to send), command (signal a process).
  */

@@ -8,7 +8,7 @@ import {
   type HostIdentity,
   HubMessage,
   PROTOCOL_VERSION,
-  packFrame,
+  ProcessRowEncoder,
   type Subscribe,
   type Unsubscribe,
   type Welcome,
@@ -69,6 +69,8 @@ export function agentEndpoint(url: string): string {
  */
 export class HubClient {
   private socket: WebSocket | null = null;
+  /** The static fields of processes this connection has carried, sent once per connection (protocol 4). */
+  private readonly encoder = new ProcessRowEncoder();
   private ready = false;
   private stopped = false;
   private attempt = 0;
@@ -152,15 +154,16 @@ export class HubClient {
   }
 
   /**
-   * Frames go out with their processes as rows (protocol 2, PackedFrame; the spool keeps them as collected), each as
-   * a binary message of its JSON compressed on its own (protocol 3): the hub inflates it in one synchronous call,
-   * where permessage-deflate's streaming inflate cost it a quarter of its CPU. Other messages are small JSON text.
+   * Frames go out with each process's static fields only the first time this connection carries it (protocol 4,
+   * frame-delta.ts; the spool keeps frames as collected), each as a binary message of its JSON compressed on its own
+   * (protocol 3): the hub inflates it in one synchronous call, where permessage-deflate's streaming inflate cost it a
+   * quarter of its CPU. Other messages are small JSON text.
    */
   private send(message: Frame | Hello | CommandResult): void {
     const socket = this.socket;
     if (!socket) return;
     if (message.type === 'frame') {
-      socket.send(deflateRawSync(JSON.stringify(packFrame(message))), { binary: true, compress: false });
+      socket.send(deflateRawSync(JSON.stringify(this.encoder.encode(message))), { binary: true, compress: false });
     } else socket.send(JSON.stringify(message));
   }
 
@@ -185,6 +188,8 @@ export class HubClient {
       ...this.options.socketOptions,
     });
     this.socket = socket;
+    // What the hub knows of the processes is per connection: a new one starts from nothing.
+    this.encoder.reset();
     this.lastHeardMs = Date.now();
     const heard = () => {
       this.lastHeardMs = Date.now();

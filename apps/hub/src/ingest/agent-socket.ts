@@ -3,11 +3,13 @@ import {
   AgentMessage,
   CloseCode,
   type CommandResult,
+  DeltaFrame,
   Frame,
   type Hello,
   type HubMessage,
   PackedFrame,
   PROTOCOL_VERSION,
+  ProcessRowDecoder,
   unpackFrame,
 } from '@vigil/schema';
 import { type Checker, compileChecker } from '@vigil/schema/compiled';
@@ -18,31 +20,39 @@ import type { Turns } from './turns.ts';
 
 /**
  * Protocol versions this hub accepts: the current one and the previous ones (1: processes as objects, not rows;
- * 2: frames only as text messages). See PROTOCOL_VERSION.
+ * 2: frames only as text messages; 3: every process in full in every frame). See PROTOCOL_VERSION.
  */
-export const SUPPORTED_VERSIONS = new Set([1, 2, PROTOCOL_VERSION]);
+export const SUPPORTED_VERSIONS = new Set([1, 2, 3, PROTOCOL_VERSION]);
 
 let frameChecker: Checker<Frame> | null = null;
 let packedChecker: Checker<PackedFrame> | null = null;
+let deltaChecker: Checker<DeltaFrame> | null = null;
 
 /** The frame checkers, compiled on first use (about half a second); the hub asks for them when it starts. */
-export function compileFrameCheckers(): { frame: Checker<Frame>; packed: Checker<PackedFrame> } {
+export function compileFrameCheckers(): { frame: Checker<Frame>; packed: Checker<PackedFrame>; delta: Checker<DeltaFrame> } {
   frameChecker ??= compileChecker(Frame);
   packedChecker ??= compileChecker(PackedFrame);
-  return { frame: frameChecker, packed: packedChecker };
+  deltaChecker ??= compileChecker(DeltaFrame);
+  return { frame: frameChecker, packed: packedChecker, delta: deltaChecker };
 }
 
 /**
  * Validates a parsed agent message against the protocol's schema: the message, or the path and problem of the first
  * thing wrong. Nearly every message is a frame, checked by a checker compiled from its schema (`compileChecker`): a
- * quarter of zod's time and no copy of the frame (issue 3). A frame with process rows (protocol 2) is turned back into
- * a Frame. Other messages go through zod.
+ * quarter of zod's time and no copy of the frame (issue 3). A frame with its processes in two parts (protocol 4) is
+ * turned back into a Frame by the connection's `decoder`, one with process rows (protocols 2 and 3) on its own. Other
+ * messages go through zod.
  */
 export function validateAgentMessage(
   raw: unknown,
+  decoder: ProcessRowDecoder,
 ): { success: true; data: AgentMessage } | { success: false; path: string; message: string } {
   if ((raw as { type?: unknown } | null)?.type === 'frame') {
     const checkers = compileFrameCheckers();
+    if ((raw as { processValues?: unknown }).processValues !== undefined) {
+      const checked = checkers.delta(raw);
+      return checked.success ? decoder.decode(checked.data) : checked;
+    }
     if ((raw as { processRows?: unknown }).processRows !== undefined) {
       const checked = checkers.packed(raw);
       return checked.success ? { success: true, data: unpackFrame(checked.data) } : checked;
@@ -102,6 +112,8 @@ export class AgentConnection {
   private closing = false;
   /** Whether the agent answered the last ping (see Ingest's heartbeat). */
   alive = true;
+  /** The static fields of the processes this connection's agent sent (protocol 4, frame-delta.ts). */
+  private readonly decoder = new ProcessRowDecoder();
 
   constructor(
     readonly socket: WebSocket,
@@ -206,7 +218,7 @@ export class AgentConnection {
         reason: `unsupported protocol version ${JSON.stringify(v)}; this hub speaks ${[...SUPPORTED_VERSIONS].join(', ')}`,
       };
     }
-    const checked = validateAgentMessage(raw);
+    const checked = validateAgentMessage(raw, this.decoder);
     if (checked.success) return checked.data;
     return {
       refused: true,
