@@ -76,7 +76,9 @@ export function encodeBlock(frames: readonly ProcessFrame[]): Buffer {
     entropy(w, dods);
   }
   // The dictionary, and per frame the list of dictionary indices.
-  const index = new Map<string, number>();
+  // Dictionary ids by pid: a pid has one entry unless it was reused or renamed within the block. Comparing the strings
+  // (mostly the very same objects, frame after frame) is far cheaper than hashing a key made of them.
+  const index = new Map<number, number[]>();
   const dictionary: [number, string, string, string][] = [];
   const counts: number[] = [];
   const refs: number[] = [];
@@ -90,8 +92,17 @@ export function encodeBlock(frames: readonly ProcessFrame[]): Buffer {
     const list: number[] = [];
     counts.push(zig(frame.processes.length - previous.length));
     frame.processes.forEach((p, j) => {
-      const key = `${p.pid}\u0000${p.name}\u0000${p.user}\u0000${p.cmdline}`;
-      const known = index.get(key);
+      const ids = index.get(p.pid);
+      let known: number | undefined;
+      if (ids) {
+        for (const candidate of ids) {
+          const entry = dictionary[candidate] as [number, string, string, string];
+          if (entry[1] === p.name && entry[2] === p.user && entry[3] === p.cmdline) {
+            known = candidate;
+            break;
+          }
+        }
+      }
       const was = known === undefined ? undefined : positions.get(known);
       let id: number;
       if (known === undefined) {
@@ -99,7 +110,8 @@ export function encodeBlock(frames: readonly ProcessFrame[]): Buffer {
         refs.push(1);
         news.push(0);
         id = dictionary.length;
-        index.set(key, id);
+        if (ids) ids.push(id);
+        else index.set(p.pid, [id]);
         dictionary.push([p.pid, p.name, p.user, p.cmdline]);
       } else if (was === undefined) {
         // Back after a frame away: how far back in the dictionary it is.
