@@ -34,6 +34,37 @@ describe('the dashboard in Chromium', () => {
     await shot(page, 'fleet');
   });
 
+  it('opens the live connection from the page itself before its code loads, once signed in', async () => {
+    // A second tab of the signed-in browser: the page's inline script (allowed by its hash in the CSP) opens the
+    // socket and subscribes to the fleet; the app takes that socket over instead of opening another.
+    const context = await browser.newContext();
+    await context.addCookies(await page.context().cookies());
+    const tab = await context.newPage();
+    const errors: string[] = [];
+    tab.on('console', (message) => {
+      if (message.type() === 'error') errors.push(message.text());
+    });
+    // Records who opened each WebSocket: an inline script (document.currentScript without src) or the app's modules.
+    await tab.addInitScript({
+      content: `window.opened = [];
+        const Native = window.WebSocket;
+        window.WebSocket = class extends Native {
+          constructor(url, protocols) {
+            super(url, protocols);
+            const script = document.currentScript;
+            window.opened.push({ url: String(url), byInlineScript: !!script && !script.src });
+          }
+        };`,
+    });
+    await tab.goto(`${t.url}/`);
+    await tab.locator('[data-host="web-1"]').waitFor();
+    await tab.getByText('live', { exact: true }).waitFor({ timeout: 10_000 });
+    const opened = await tab.evaluate('window.opened');
+    expect(opened).toEqual([{ url: `${t.url.replace('http', 'ws')}/api/v1/live`, byInlineScript: true }]);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
   it("watches the local host's CPU number change", async () => {
     const cpu = page.getByTestId('stat-cpu');
     const first = await cpu.textContent();

@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { type Browser, type BrowserContext, type CDPSession, chromium, type Page } from 'playwright-core';
 import { readAllStats } from '../lib/proc-tree.ts';
-import { SESSION_COOKIE, type WebHub } from './hub.ts';
+import type { WebHub } from './hub.ts';
 
 /** Debian's Chromium (e2e/helpers/browser.ts): never a browser downloaded by a tool, the network is closed. */
 export const CHROMIUM = '/usr/bin/chromium';
@@ -33,23 +33,21 @@ export function chromiumPid(): number | undefined {
   return undefined;
 }
 
-/** A fresh context (empty cache, like a first visit) carrying the admin's session cookie. */
+/** A fresh context (empty cache, like a first visit) carrying the cookies of the admin's login. */
 export function loggedInContext(browser: Browser, hub: WebHub): Promise<BrowserContext> {
   return browser.newContext({
     viewport: VIEWPORT,
     storageState: {
-      cookies: [
-        {
-          name: SESSION_COOKIE,
-          value: hub.session,
-          domain: new URL(hub.url).hostname,
-          path: '/',
-          expires: -1,
-          httpOnly: true,
-          secure: false,
-          sameSite: 'Strict',
-        },
-      ],
+      cookies: hub.cookies.map(({ name, value, httpOnly }) => ({
+        name,
+        value,
+        domain: new URL(hub.url).hostname,
+        path: '/',
+        expires: -1,
+        httpOnly,
+        secure: false,
+        sameSite: 'Strict' as const,
+      })),
       origins: [],
     },
   });

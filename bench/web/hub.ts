@@ -25,6 +25,8 @@ export interface WebHub {
   agentToken: string;
   /** The admin's session token, the value of the vigil_session cookie. */
   session: string;
+  /** The cookies the login set (the session's, and the page-readable one that says someone is signed in). */
+  cookies: { name: string; value: string; httpOnly: boolean }[];
   /** Log lines at warn and above (pino level >= 40), counted by message. */
   warnings: Map<string, number>;
 }
@@ -77,7 +79,14 @@ export async function startWebHub(opts: WebHubOptions): Promise<WebHub> {
   });
   const body = (await login.json()) as { token?: string };
   if (!login.ok || !body.token) throw new Error(`login failed: HTTP ${login.status} ${JSON.stringify(body).slice(0, 200)}`);
-  return { tracked, url, dataDir, agentToken, session: body.token, warnings };
+  // The browser gets what a login through the page would give it.
+  const cookies = login.headers.getSetCookie().map((line) => {
+    const [pair = '', ...attributes] = line.split(';').map((part) => part.trim());
+    const eq = pair.indexOf('=');
+    return { name: pair.slice(0, eq), value: pair.slice(eq + 1), httpOnly: attributes.some((a) => a.toLowerCase() === 'httponly') };
+  });
+  if (!cookies.some((c) => c.name === SESSION_COOKIE)) throw new Error(`the login set no ${SESSION_COOKIE} cookie`);
+  return { tracked, url, dataDir, agentToken, session: body.token, cookies, warnings };
 }
 
 /** The hub's hosts (GET /api/v1/hosts) that are online and have a CPU figure, i.e. that a page can show live. */

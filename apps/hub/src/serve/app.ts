@@ -19,7 +19,7 @@ import type { ServeContext } from './context.ts';
 import { registerPrometheusRoute } from './prometheus.ts';
 import { registerRestRoutes } from './rest/index.ts';
 import { registerAgentDistRoutes } from './web/agent-dist.ts';
-import { registerWebRoutes } from './web/index.ts';
+import { registerWebRoutes, webInlineScriptSources } from './web/index.ts';
 import { registerAgentSocket } from './ws/agent.ts';
 import type { LiveFanout } from './ws/fanout.ts';
 import { registerLiveSocket } from './ws/live.ts';
@@ -74,7 +74,13 @@ export async function buildApp(
   await app.register(cookie);
   await app.register(helmet, {
     contentSecurityPolicy: {
-      directives: { defaultSrc: ["'self'"], connectSrc: ["'self'"], imgSrc: ["'self'", 'data:'], styleSrc: ["'self'", "'unsafe-inline'"] },
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'", ...webInlineScriptSources()],
+        connectSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+      },
     },
     hsts: !!ctx.config.server.tls,
   });

@@ -34,6 +34,11 @@ export async function api<T>(
     credentials: 'same-origin',
     signal: options.signal,
   });
+  return answerOf<T>(response, options);
+}
+
+/** What an answer of the hub holds, or its problem as an ApiError (a 401 ends the session unless `quiet401`). */
+export async function answerOf<T>(response: Response, options: { quiet401?: boolean } = {}): Promise<T> {
   if (response.status === 204) return undefined as T;
   const text = await response.text();
   const json = text ? JSON.parse(text) : null;

@@ -1,4 +1,5 @@
 import type { Frame, HostStatus, HostSummary, LiveClientMessage, LiveServerMessage } from '@vigil/schema';
+import { takeBootSocket } from './boot.ts';
 
 export type ConnectionState = 'connecting' | 'live' | 'reconnecting' | 'offline';
 
@@ -32,6 +33,8 @@ export class LiveStore {
   private retry = 0;
   private closed = false;
   private fleetWatchers = 0;
+  /** Whether the current socket is subscribed to the fleet. */
+  private fleetSubscribed = false;
   private hostWatchers = new Map<string, { count: number; processes: boolean; connections: boolean }>();
   fleetVersion = 0;
 
@@ -68,17 +71,29 @@ export class LiveStore {
 
   connect(): void {
     this.closed = false;
-    const socket = new WebSocket(this.url);
+    // The socket index.html opened while the code loaded, if it is still good (boot.ts); else a new one.
+    const early = this.retry === 0 ? takeBootSocket() : null;
+    const socket = early?.socket ?? new WebSocket(this.url);
     this.socket = socket;
+    this.fleetSubscribed = false;
     this.setState(this.retry === 0 ? 'connecting' : 'reconnecting');
-    socket.onopen = () => {
+    const opened = () => {
       this.retry = 0;
       this.setState('live');
-      if (this.fleetWatchers > 0) this.send({ type: 'subscribe', channel: 'fleet' });
+      if (this.fleetWatchers > 0) this.subscribeFleet();
       for (const [hostId, w] of this.hostWatchers)
         this.send({ type: 'subscribe', channel: 'host', hostId, processes: w.processes, connections: w.connections });
     };
+    socket.onopen = opened;
     socket.onmessage = (event) => this.receive(JSON.parse(String(event.data)) as LiveServerMessage);
+    if (early) {
+      // Open already: the early script subscribed to the fleet when it opened, and the full fleet may be here.
+      if (socket.readyState === WebSocket.OPEN) {
+        this.fleetSubscribed = early.fleet;
+        opened();
+      }
+      for (const data of early.messages) this.receive(JSON.parse(data) as LiveServerMessage);
+    }
     socket.onclose = () => {
       if (this.socket !== socket || this.closed) return;
       this.setState('reconnecting');
@@ -166,11 +181,21 @@ export class LiveStore {
     }
   }
 
+  /** Subscribes this socket to the fleet, once: each subscription makes the hub send the whole fleet. */
+  private subscribeFleet(): void {
+    if (this.fleetSubscribed || this.socket?.readyState !== WebSocket.OPEN) return;
+    this.send({ type: 'subscribe', channel: 'fleet' });
+    this.fleetSubscribed = true;
+  }
+
   /** Starts watching the fleet; returns the function that stops. */
   watchFleet(): () => void {
-    if (this.fleetWatchers++ === 0) this.send({ type: 'subscribe', channel: 'fleet' });
+    if (this.fleetWatchers++ === 0) this.subscribeFleet();
     return () => {
-      if (--this.fleetWatchers === 0) this.send({ type: 'unsubscribe', channel: 'fleet' });
+      if (--this.fleetWatchers === 0 && this.fleetSubscribed) {
+        this.send({ type: 'unsubscribe', channel: 'fleet' });
+        this.fleetSubscribed = false;
+      }
     };
   }
 

@@ -1,5 +1,6 @@
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useState } from 'react';
-import { api, type Me, setUnauthenticatedHandler } from '../api/client.ts';
+import { takeBootSession } from '../api/boot.ts';
+import { answerOf, api, type Me, setUnauthenticatedHandler } from '../api/client.ts';
 import { live } from '../api/live.ts';
 
 interface Session {
@@ -18,7 +19,11 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   const [loading, setLoading] = useState(true);
   const refresh = useCallback(async () => {
     try {
-      const who = await api<Me>('GET', '/api/v1/auth/me', undefined, { quiet401: true });
+      // The first check was started by index.html before the code loaded (boot.ts); a failed one is asked again.
+      const early = await takeBootSession()?.catch(() => null);
+      const who = early
+        ? await answerOf<Me>(early, { quiet401: true })
+        : await api<Me>('GET', '/api/v1/auth/me', undefined, { quiet401: true });
       setMe(who);
       live.connect();
     } catch {

@@ -5,14 +5,21 @@ import * as z from 'zod';
 import { requestSecret, SESSION_COOKIE, userOf } from '../auth-hooks.ts';
 import type { ServeContext } from '../context.ts';
 
+/**
+ * A cookie the dashboard's page can read (the session cookie it cannot): it says someone signed in, so that the page
+ * opens its live connection before its code has loaded (apps/web/index.html). It grants nothing.
+ */
+const SIGNED_IN_COOKIE = 'vigil_signed_in';
+
 function setSessionCookie(reply: FastifyReply, ctx: ServeContext, token: string, expiresAt: number): void {
-  reply.setCookie(SESSION_COOKIE, token, {
+  const options = {
     path: '/',
-    httpOnly: true,
     sameSite: 'strict',
     secure: !!ctx.config.server.tls || ctx.publicUrl().startsWith('https:'),
     expires: new Date(expiresAt),
-  });
+  } as const;
+  reply.setCookie(SESSION_COOKIE, token, { ...options, httpOnly: true });
+  reply.setCookie(SIGNED_IN_COOKIE, '1', { ...options, httpOnly: false });
 }
 
 /** Login, logout, one-time links and "who am I". */
@@ -60,6 +67,7 @@ export function registerAuthRoutes(root: FastifyInstance, ctx: ServeContext): vo
       const secret = requestSecret(request);
       if (secret && request.principal?.type === 'user' && request.principal.via === 'session') ctx.auth.logout(secret);
       reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      reply.clearCookie(SIGNED_IN_COOKIE, { path: '/' });
       return reply.status(204).send();
     },
   );

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
@@ -12,6 +13,30 @@ function findDir(candidates: string[], file: string): string | null {
   return null;
 }
 
+/** The built dashboard's folder (with a trailing slash), or null without a build. */
+function webDist(): string | null {
+  return findDir(['../../../../web/dist/', '../../../web/dist/'], 'index.html');
+}
+
+/**
+ * CSP sources for the inline scripts of the dashboard's index.html ('sha256-…' each): its boot script starts the
+ * session check and the live connection before the app's code has loaded, and must run under script-src 'self'.
+ */
+export function webInlineScriptSources(): string[] {
+  const dist = webDist();
+  if (!dist) return [];
+  const html = readFileSync(`${dist}index.html`, 'utf8');
+  const sources: string[] = [];
+  for (const match of html.matchAll(/<script>([\s\S]*?)<\/script>/g)) {
+    sources.push(
+      `'sha256-${createHash('sha256')
+        .update(match[1] as string)
+        .digest('base64')}'`,
+    );
+  }
+  return sources;
+}
+
 /** Paths of the single-page app: each answers with its index.html, the app routes in the browser. */
 const APP_ROUTES = ['/', '/login', '/hosts/*', '/alerts', '/alerts/*', '/settings', '/settings/*'];
 
@@ -20,7 +45,7 @@ const APP_ROUTES = ['/', '/login', '/hosts/*', '/alerts', '/alerts/*', '/setting
  * small built-in page (apps/hub/public) stands in: login, the fleet and top processes, live.
  */
 export async function registerWebRoutes(app: FastifyInstance): Promise<void> {
-  const dist = findDir(['../../../../web/dist/', '../../../web/dist/'], 'index.html');
+  const dist = webDist();
   if (dist) {
     const index = readFileSync(`${dist}index.html`, 'utf8');
     await app.register(async (assets) => {
