@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import type { Frame, HostSummary } from '@vigil/schema';
 import { describe, expect, it, vi } from 'vitest';
-import { LiveStore, SPARK_POINTS } from '../src/api/live.ts';
+import { LiveStore, NOTIFY_PER_FRAME, SPARK_POINTS } from '../src/api/live.ts';
 
 const summary = (id: string, cpu: number, ts: number, extra: Partial<HostSummary> = {}): HostSummary => ({
   id,
@@ -77,6 +77,31 @@ describe('LiveStore', () => {
     await flushed();
     expect(fleet).toHaveBeenCalledTimes(1);
     expect(store.hosts.get('b')?.summary.status).toBe('offline');
+  });
+
+  it(`spreads a burst over animation frames: at most ${NOTIFY_PER_FRAME} listened keys per frame, none lost`, async () => {
+    const store = new LiveStore('ws://unused');
+    const ids = Array.from({ length: 2 * NOTIFY_PER_FRAME + 5 }, (_, i) => `h${i}`);
+    store.receive({ type: 'fleet', full: true, hosts: ids.map((id) => summary(id, 1, 1000)), removed: [] });
+    await flushed();
+    const calls: string[] = [];
+    for (const id of ids) store.subscribe(`summary:${id}`, () => calls.push(id));
+    // Every host at once, as agents reporting on the whole second make it; keys nobody listens to cost no turn.
+    store.receive({ type: 'fleet', full: false, hosts: ids.map((id) => summary(id, 50, 2000)), removed: [] });
+    store.receive({ type: 'fleet', full: false, hosts: [summary('unwatched', 5, 2000)], removed: [] });
+    const seen: number[] = [];
+    await vi.waitFor(
+      async () => {
+        seen.push(calls.length);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        expect(calls.length).toBe(ids.length);
+      },
+      { timeout: 2000, interval: 1 },
+    );
+    expect([...calls].sort()).toEqual([...ids].sort());
+    // The oldest changes went first, and no frame notified more than its share.
+    expect(calls.slice(0, NOTIFY_PER_FRAME)).toEqual(ids.slice(0, NOTIFY_PER_FRAME));
+    for (let i = 1; i < seen.length; i++) expect((seen[i] as number) - (seen[i - 1] as number)).toBeLessThanOrEqual(NOTIFY_PER_FRAME);
   });
 
   it('keeps the latest frame of a watched host', () => {

@@ -6,6 +6,12 @@ export type ConnectionState = 'connecting' | 'live' | 'reconnecting' | 'offline'
 /** How many recent values of each host's headline figures the fleet keeps for its sparklines. */
 export const SPARK_POINTS = 60;
 
+/**
+ * Keys notified per animation frame at most: each is a component to re-render (a host card costs about a millisecond
+ * on a slow machine), so a second's burst of updates is spread over a few frames instead of making one long task.
+ */
+export const NOTIFY_PER_FRAME = 12;
+
 export interface HostLive {
   summary: HostSummary;
   frame: Frame | null;
@@ -57,17 +63,36 @@ export class LiveStore {
   private changed(key: string): void {
     this.versions.set(key, (this.versions.get(key) ?? 0) + 1);
     this.pending.add(key);
+    this.schedule();
+  }
+
+  private schedule(): void {
     if (this.scheduled) return;
     this.scheduled = true;
-    const flush = () => {
-      this.scheduled = false;
-      const keys = [...this.pending];
-      this.pending.clear();
-      for (const k of keys) for (const l of this.listeners.get(k) ?? []) l();
-    };
-    if (typeof requestAnimationFrame === 'function' && typeof document !== 'undefined' && !document.hidden) requestAnimationFrame(flush);
-    else setTimeout(flush, 16);
+    if (typeof requestAnimationFrame === 'function' && typeof document !== 'undefined' && !document.hidden)
+      requestAnimationFrame(this.flush);
+    else setTimeout(this.flush, 16);
   }
+
+  /**
+   * Notifies the changed keys that have listeners, at most NOTIFY_PER_FRAME of them per animation frame, oldest change
+   * first; the rest wait for the next frames. Agents report on the whole second, so the fleet's updates come in one
+   * burst: re-rendering every visible card in the same frame was a long task (issue 5: none over 50 ms).
+   */
+  private readonly flush = (): void => {
+    this.scheduled = false;
+    let notified = 0;
+    for (const key of this.pending) {
+      const listeners = this.listeners.get(key);
+      if (listeners && listeners.size > 0) {
+        if (notified === NOTIFY_PER_FRAME) break;
+        notified++;
+        for (const listener of listeners) listener();
+      }
+      this.pending.delete(key);
+    }
+    if (this.pending.size > 0) this.schedule();
+  };
 
   connect(): void {
     this.closed = false;
