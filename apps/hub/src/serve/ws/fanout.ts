@@ -9,8 +9,24 @@ import type { Ingest, LiveEvent, LiveState } from '../../ingest/index.ts';
 
 /** A client that has this much unsent data is slow: it gets the latest state later, not a longer queue. */
 const SLOW_CLIENT_BYTES = 1024 * 1024;
-/** Fleet changes are batched over this window, so a fleet whose agents all report on the same second makes one message. */
+/** Fleet changes are batched over this window, so a fleet whose agents all report on the same second makes few messages. */
 const FLEET_BATCH_MS = 100;
+/**
+ * Hosts per fleet update message at most. A browser handles each message in a task of its own: 500 hosts' second in one
+ * message took the dashboard 30 ms to parse and apply, on top of whatever else that frame did (issue 5: no long task
+ * over 50 ms). Summaries are independent, so a batch goes out as several messages in a row.
+ */
+const FLEET_MESSAGE_HOSTS = 100;
+
+/** The fleet update messages for a batch of changes: at most FLEET_MESSAGE_HOSTS summaries each, removals in the first. */
+export function fleetDeltas(changed: HostSummary[], removed: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i === 0 || i < changed.length; i += FLEET_MESSAGE_HOSTS) {
+    const hosts = changed.slice(i, i + FLEET_MESSAGE_HOSTS);
+    out.push(JSON.stringify({ type: 'fleet', full: false, hosts, removed: i === 0 ? removed : [] } satisfies LiveServerMessage));
+  }
+  return out;
+}
 
 interface HostWatch {
   release: () => void;
@@ -94,7 +110,7 @@ export class LiveFanout {
     this.dirty.clear();
     this.removed.clear();
     let full: string | null = null;
-    let delta: string | null = null;
+    let deltas: string[] | null = null;
     for (const client of this.clients) {
       if (!client.fleet) continue;
       if (client.slow) {
@@ -105,11 +121,12 @@ export class LiveFanout {
         full ??= JSON.stringify({ type: 'fleet', full: true, hosts: this.live.summaries(), removed: [] } satisfies LiveServerMessage);
         client.socket.send(full);
         client.fleetNeedsFull = false;
+        this.messagesSent++;
       } else {
-        delta ??= JSON.stringify({ type: 'fleet', full: false, hosts: changed, removed } satisfies LiveServerMessage);
-        client.socket.send(delta);
+        deltas ??= fleetDeltas(changed, removed);
+        for (const delta of deltas) client.socket.send(delta);
+        this.messagesSent += deltas.length;
       }
-      this.messagesSent++;
     }
   }
 
