@@ -83,14 +83,17 @@ function varyTree(node: unknown, rnd: () => number): unknown {
   return out;
 }
 
+/** `value` to `decimals` places, as the agent reports a process's percentages (apps/agent/src/collect/processes.ts). */
+const rounded = (value: number, decimals: number): number => Math.round(value * 10 ** decimals) / 10 ** decimals;
+
 function varyProcess(p: ProcessInfo, rnd: () => number): ProcessInfo {
   const rssBytes = Math.round((p.memoryRssBytes * (0.98 + rnd() * 0.04)) / 4096) * 4096;
   return {
     ...p,
-    cpuPercent: p.cpuPercent === null ? null : Math.max(0, p.cpuPercent * (0.5 + rnd()) + rnd() * 0.5),
+    cpuPercent: p.cpuPercent === null ? null : rounded(Math.max(0, p.cpuPercent * (0.5 + rnd()) + rnd() * 0.5), 2),
     cpuSecondsTotal: Math.round((p.cpuSecondsTotal + rnd() * 0.05) * 100) / 100,
     memoryRssBytes: rssBytes,
-    memoryPercent: p.memoryRssBytes > 0 ? (p.memoryPercent * rssBytes) / p.memoryRssBytes : p.memoryPercent,
+    memoryPercent: p.memoryRssBytes > 0 ? rounded((p.memoryPercent * rssBytes) / p.memoryRssBytes, 3) : p.memoryPercent,
   };
 }
 

@@ -43,6 +43,16 @@ interface ProcessMeta {
   ioWriteBytes: number;
 }
 
+/**
+ * `value` to `decimals` places. A process's CPU and memory percentages are kept to 2 and 3 decimals and its I/O rates
+ * to whole bytes: finer than any view shows or history keeps (0.1 and 0.01 points), and a third of the digits a double
+ * prints. The hub parses every frame of every agent, and these are most of a frame's numbers (issue 3).
+ */
+const rounded = (value: number, decimals: number): number => {
+  const f = 10 ** decimals;
+  return Math.round(value * f) / f;
+};
+
 /** An idle process's io file is read again after this long even if it used no CPU (see below). */
 const IO_RESCAN_MS = 10_000;
 
@@ -191,13 +201,13 @@ export function processesCollector(): Collector {
             kernelThread: meta.kernelThread,
             threads: stat.numThreads,
             nice: stat.nice,
-            cpuPercent: cpuRate === null ? null : (cpuRate / clockTicks) * 100,
+            cpuPercent: cpuRate === null ? null : rounded((cpuRate / clockTicks) * 100, 2),
             cpuSecondsTotal: cpuTicks / clockTicks,
             memoryRssBytes: rss,
             memoryVirtualBytes: stat.vsizeBytes,
-            memoryPercent: memTotal > 0 ? (rss / memTotal) * 100 : 0,
-            ioReadBytesPerSecond: ioRead,
-            ioWriteBytesPerSecond: ioWrite,
+            memoryPercent: memTotal > 0 ? rounded((rss / memTotal) * 100, 3) : 0,
+            ioReadBytesPerSecond: ioRead === null ? null : Math.round(ioRead),
+            ioWriteBytesPerSecond: ioWrite === null ? null : Math.round(ioWrite),
             startTime: bootMs + (stat.starttime / clockTicks) * 1000,
           };
           table.push({ info, container: meta.container });
