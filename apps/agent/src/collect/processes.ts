@@ -2,7 +2,7 @@ import { basename, join } from 'node:path';
 import { containerFromCgroup, PF_KTHREAD, type PidStat, parsePasswd, readTextOrNull } from '@vigil/procfs';
 import { type ProcessInfo, type ProcessState, type ProcessSummary, processNameMatches } from '@vigil/schema';
 import type { CollectContext, Collector, ProcessRecord } from './collector.ts';
-import { counterRate } from './rates.ts';
+import { counterRate, roundTo } from './rates.ts';
 
 /** How many of the top consumers by CPU, and by memory, a frame carries when nobody asked for all. */
 export const TOP_PROCESSES = 50;
@@ -42,16 +42,6 @@ interface ProcessMeta {
   ioReadBytes: number;
   ioWriteBytes: number;
 }
-
-/**
- * `value` to `decimals` places. A process's CPU and memory percentages are kept to 2 and 3 decimals and its I/O rates
- * to whole bytes: finer than any view shows or history keeps (0.1 and 0.01 points), and a third of the digits a double
- * prints. The hub parses every frame of every agent, and these are most of a frame's numbers (issue 3).
- */
-const rounded = (value: number, decimals: number): number => {
-  const f = 10 ** decimals;
-  return Math.round(value * f) / f;
-};
 
 /** An idle process's io file is read again after this long even if it used no CPU (see below). */
 const IO_RESCAN_MS = 10_000;
@@ -201,11 +191,12 @@ export function processesCollector(): Collector {
             kernelThread: meta.kernelThread,
             threads: stat.numThreads,
             nice: stat.nice,
-            cpuPercent: cpuRate === null ? null : rounded((cpuRate / clockTicks) * 100, 2),
+            // CPU and memory percentages to 2 and 3 decimals, I/O rates to whole bytes (see roundTo).
+            cpuPercent: cpuRate === null ? null : roundTo((cpuRate / clockTicks) * 100, 2),
             cpuSecondsTotal: cpuTicks / clockTicks,
             memoryRssBytes: rss,
             memoryVirtualBytes: stat.vsizeBytes,
-            memoryPercent: memTotal > 0 ? rounded((rss / memTotal) * 100, 3) : 0,
+            memoryPercent: memTotal > 0 ? roundTo((rss / memTotal) * 100, 3) : 0,
             ioReadBytesPerSecond: ioRead === null ? null : Math.round(ioRead),
             ioWriteBytesPerSecond: ioWrite === null ? null : Math.round(ioWrite),
             startTime: bootMs + (stat.starttime / clockTicks) * 1000,

@@ -74,6 +74,11 @@ describe('cpuTimesPercent', () => {
     expect(cpuTimesPercent(times(100000, 500, 2000000), times(10, 5, 80))).toBeNull();
   });
 
+  it('gives percentages to 2 decimals', () => {
+    const p = cpuTimesPercent(times(0, 0, 0), times(1, 1, 1));
+    expect(p).toMatchObject({ userPercent: 33.33, systemPercent: 33.33, idlePercent: 33.33, usagePercent: 66.67 });
+  });
+
   it('gives no percentages for an empty interval', () => {
     expect(cpuTimesPercent(times(1, 1, 1), times(1, 1, 1))).toBeNull();
   });

@@ -72,6 +72,17 @@ const JUMP_BACK_TICKS = 300;
  * Returns null when there is no interval or a counter jumped back (hot-plugged CPU), so the caller starts
  * over from `current`; small backward moves of single modes (iowait is known to) count as zero.
  */
+/**
+ * `value` to `decimals` places. Percentages and rates go out with a few decimals, not the 17 digits a double prints:
+ * finer than any view shows or history keeps, and most of a frame's numbers are such values (the hub parses every
+ * frame of every agent, issue 3; the agent prints them, issue 2).
+ */
+export function roundTo(value: number, decimals: number): number {
+  const f = 10 ** decimals;
+  return Math.round(value * f) / f;
+}
+
+/** Share of each CPU mode over the interval, in percent to 2 decimals; null when the counters do not allow it. */
 export function cpuTimesPercent(previous: CpuTimes, current: CpuTimes): CpuTimesPercent | null {
   if (current.idle < previous.idle - JUMP_BACK_TICKS) return null;
   const d = (a: number, b: number) => Math.max(0, a - b);
@@ -86,7 +97,7 @@ export function cpuTimesPercent(previous: CpuTimes, current: CpuTimes): CpuTimes
   const guest = d(current.guest + current.guestNice, previous.guest + previous.guestNice);
   const total = user + nice + system + idle + iowait + irq + softirq + steal;
   if (total <= 0 || busyAndTotal(current) < busyAndTotal(previous) - JUMP_BACK_TICKS) return null;
-  const pct = (ticks: number) => (ticks / total) * 100;
+  const pct = (ticks: number) => roundTo((ticks / total) * 100, 2);
   return {
     usagePercent: pct(total - idle - iowait),
     userPercent: pct(user),
