@@ -5,6 +5,7 @@
  */
 import type { Frame, HostIdentity, ProcessInfo } from '@vigil/schema';
 import { PROTOCOL_VERSION, ProcessRowEncoder, packFrame } from '@vigil/schema';
+import { roundTo } from '../../apps/agent/src/collect/rates.ts';
 import { binaryPayload, precompress, storedBlock } from './raw-socket.ts';
 
 /** The agent's TOP_PROCESSES (apps/agent/src/collect/processes.ts): top 50 by CPU ∪ top 50 by memory. */
@@ -83,17 +84,15 @@ function varyTree(node: unknown, rnd: () => number): unknown {
   return out;
 }
 
-/** `value` to `decimals` places, as the agent reports a process's percentages (apps/agent/src/collect/processes.ts). */
-const rounded = (value: number, decimals: number): number => Math.round(value * 10 ** decimals) / 10 ** decimals;
-
+/** A process a second later, its percentages rounded as the agent reports them (apps/agent/src/collect/processes.ts). */
 function varyProcess(p: ProcessInfo, rnd: () => number): ProcessInfo {
   const rssBytes = Math.round((p.memoryRssBytes * (0.98 + rnd() * 0.04)) / 4096) * 4096;
   return {
     ...p,
-    cpuPercent: p.cpuPercent === null ? null : rounded(Math.max(0, p.cpuPercent * (0.5 + rnd()) + rnd() * 0.5), 2),
+    cpuPercent: p.cpuPercent === null ? null : roundTo(Math.max(0, p.cpuPercent * (0.5 + rnd()) + rnd() * 0.5), 2),
     cpuSecondsTotal: Math.round((p.cpuSecondsTotal + rnd() * 0.05) * 100) / 100,
     memoryRssBytes: rssBytes,
-    memoryPercent: p.memoryRssBytes > 0 ? rounded((p.memoryPercent * rssBytes) / p.memoryRssBytes, 3) : p.memoryPercent,
+    memoryPercent: p.memoryRssBytes > 0 ? roundTo((p.memoryPercent * rssBytes) / p.memoryRssBytes, 3) : p.memoryPercent,
   };
 }
 

@@ -5,6 +5,7 @@ import type { CollectContext, CollectOptions, Collector, FrameDraft, ProcessReco
 import { HOST_ROOTS } from './collector.ts';
 import { detectConstants } from './constants.ts';
 import { type GpuSource, NvidiaSmiSource } from './gpu.ts';
+import { roundTo } from './rates.ts';
 import { createCollectors } from './registry.ts';
 
 export * from './collector.ts';
@@ -112,10 +113,10 @@ export class Collection {
       } catch (e) {
         error = e instanceof Error ? e.message : String(e);
       }
-      collectors[collector.name] = { durationMs: round3(performance.now() - t0), error };
+      collectors[collector.name] = { durationMs: roundTo(performance.now() - t0, 3), error };
     }
     if (ctx.processTable.length > 0 || collectors.processes?.error) this.lastProcessTable = ctx.processTable;
-    return { ...out, ts: ctx.wallMs, collectors, durationMs: round3(performance.now() - started) };
+    return { ...out, ts: ctx.wallMs, collectors, durationMs: roundTo(performance.now() - started, 3) };
   }
 
   /**
@@ -133,5 +134,3 @@ export class Collection {
     this.proc.close();
   }
 }
-
-const round3 = (ms: number) => Math.round(ms * 1000) / 1000;

@@ -68,11 +68,6 @@ function busyAndTotal(t: CpuTimes): number {
 const JUMP_BACK_TICKS = 300;
 
 /**
- * Percent of time per mode between two /proc/stat readings of one CPU (or the total line).
- * Returns null when there is no interval or a counter jumped back (hot-plugged CPU), so the caller starts
- * over from `current`; small backward moves of single modes (iowait is known to) count as zero.
- */
-/**
  * `value` to `decimals` places. Percentages and rates go out with a few decimals, not the 17 digits a double prints:
  * finer than any view shows or history keeps, and most of a frame's numbers are such values (the hub parses every
  * frame of every agent, issue 3; the agent prints them, issue 2).
@@ -82,7 +77,11 @@ export function roundTo(value: number, decimals: number): number {
   return Math.round(value * f) / f;
 }
 
-/** Share of each CPU mode over the interval, in percent to 2 decimals; null when the counters do not allow it. */
+/**
+ * Percent of time per mode between two /proc/stat readings of one CPU (or the total line), to 2 decimals.
+ * Returns null when there is no interval or a counter jumped back (hot-plugged CPU), so the caller starts
+ * over from `current`; small backward moves of single modes (iowait is known to) count as zero.
+ */
 export function cpuTimesPercent(previous: CpuTimes, current: CpuTimes): CpuTimesPercent | null {
   if (current.idle < previous.idle - JUMP_BACK_TICKS) return null;
   const d = (a: number, b: number) => Math.max(0, a - b);
