@@ -51,9 +51,9 @@ export const DeltaFrame = Frame.omit({ processes: true }).extend({
 });
 export type DeltaFrame = z.infer<typeof DeltaFrame>;
 
-/** Whether two static rows say the same (only their fields are compared; trailing values are not). */
-function sameStatics(a: ProcessStaticRow, b: ProcessStaticRow): boolean {
-  for (let i = 0; i < PROCESS_STATIC_FIELDS.length; i++) if (a[i] !== b[i]) return false;
+/** Whether a static row sent before still says what the process says now. */
+function sameStatics(row: ProcessStaticRow, p: ProcessInfo): boolean {
+  for (let i = 0; i < PROCESS_STATIC_FIELDS.length; i++) if (row[i] !== p[PROCESS_STATIC_FIELDS[i] as keyof ProcessInfo]) return false;
   return true;
 }
 
@@ -71,11 +71,13 @@ export class ProcessRowEncoder {
     const processStatics: ProcessStaticRow[] = [];
     const processValues: ProcessValueRow[] = [];
     for (const p of processes) {
-      let statics: ProcessStaticRow = PROCESS_STATIC_FIELDS.map((field) => p[field]);
       const known = this.sent.get(p.pid);
-      if (known && sameStatics(known, statics)) statics = known;
-      else processStatics.push(statics);
-      next.set(p.pid, statics);
+      if (known && sameStatics(known, p)) next.set(p.pid, known);
+      else {
+        const statics = PROCESS_STATIC_FIELDS.map((field) => p[field]);
+        processStatics.push(statics);
+        next.set(p.pid, statics);
+      }
       processValues.push(PROCESS_VALUE_FIELDS.map((field) => p[field]));
     }
     this.sent = next;
