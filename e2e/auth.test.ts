@@ -330,6 +330,13 @@ describe('logins', () => {
     const me = await t.api('GET', '/api/v1/auth/me', { headers: { cookie: value } });
     expect(me.status).toBe(200);
     expect(me.body).toEqual({ name: 'viewer-user', role: 'viewer', via: 'session' });
+    // Beside it, a cookie the page can read that says someone signed in (the page opens its live socket early), and
+    // that grants nothing on its own.
+    const signedIn = response.headers.getSetCookie().find((c) => c.startsWith('vigil_signed_in='));
+    expect(signedIn).toMatch(/^vigil_signed_in=1;/);
+    expect(signedIn).not.toMatch(/;\s*HttpOnly/i);
+    expect(signedIn).toMatch(/;\s*SameSite=Strict/i);
+    expectProblem(await t.api('GET', '/api/v1/auth/me', { headers: { cookie: 'vigil_signed_in=1' } }), 401, 'VIGIL_ERR_UNAUTHENTICATED');
   });
 
   it('rate-limits wrong logins from one address with 429 problem+json', async () => {
@@ -373,7 +380,15 @@ describe('logins', () => {
   it('ends a session at logout', async () => {
     const { body } = await t.api('POST', '/api/v1/auth/login', { body: { username: 'viewer-user', password: 'viewer-password' } });
     expect((await t.api('GET', '/api/v1/auth/me', { token: body.token })).status).toBe(200);
-    expect((await t.api('POST', '/api/v1/auth/logout', { token: body.token })).status).toBe(204);
+    const logout = await fetch(`${t.url}/api/v1/auth/logout`, { method: 'POST', headers: { authorization: `Bearer ${body.token}` } });
+    expect(logout.status).toBe(204);
+    // Both cookies are cleared: the page no longer opens a live socket before its code loads.
+    const cleared = logout.headers.getSetCookie();
+    for (const name of ['vigil_session', 'vigil_signed_in'])
+      expect(
+        cleared.find((c) => c.startsWith(`${name}=;`)),
+        name,
+      ).toBeDefined();
     expectProblem(await t.api('GET', '/api/v1/auth/me', { token: body.token }), 401, 'VIGIL_ERR_UNAUTHENTICATED');
   });
 
