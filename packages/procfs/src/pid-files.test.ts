@@ -109,6 +109,18 @@ describe('PidFiles on a fixture tree', () => {
     expect(files.read(1, 'io')).toBe('read_bytes: 0\n');
   });
 
+  it('reads a one-piece file (stat, io) with one read, and a file of many records until a read returns nothing', () => {
+    writeProcFile(1, 'stat', STAT_123);
+    writeProcFile(1, 'maps', '00400000-00452000 r-xp 00000000 08:02 173521 /usr/bin/dbus-daemon\n');
+    const reads = vi.mocked(readSync);
+    reads.mockClear();
+    expect(files.read(1, 'stat')).toBe(STAT_123);
+    expect(reads).toHaveBeenCalledTimes(1);
+    reads.mockClear();
+    files.read(1, 'maps');
+    expect(reads).toHaveBeenCalledTimes(2);
+  });
+
   it('stops keeping descriptors at 4096 but still reads', () => {
     for (let i = 0; i <= 4096; i++) writeProcFile(1, `f${i}`, `${i}\n`);
     for (let i = 0; i < 4096; i++) files.read(1, `f${i}`);

@@ -29,6 +29,8 @@ const STATES: Record<string, ProcessState> = {
  * previous reading, from which its rates come.
  */
 interface ProcessMeta {
+  /** /proc/[pid]/stat's starttime: with the pid, it tells this process from a later one given the same pid. */
+  starttime: number;
   name: string;
   cmdline: string;
   uid: number;
@@ -82,7 +84,7 @@ export function selectProcesses(
  * reused PID is never mistaken for the old process. A process that exits mid-read is skipped.
  */
 export function processesCollector(): Collector {
-  const metas = new Map<string, ProcessMeta>();
+  const metas = new Map<number, ProcessMeta>();
   let generation = 0;
   let users = new Map<number, string>();
   let usersReadAt = Number.NEGATIVE_INFINITY;
@@ -104,6 +106,7 @@ export function processesCollector(): Collector {
     const args = kernelThread ? [] : (ctx.proc.pidCmdline(stat.pid) ?? []);
     const cgroup = kernelThread ? null : ctx.proc.pidCgroup(stat.pid);
     return {
+      starttime: stat.starttime,
       name: processName(stat.comm, args),
       cmdline: args.join(' '),
       uid: status.uids[0] ?? 0,
@@ -144,13 +147,12 @@ export function processesCollector(): Collector {
         try {
           const stat = ctx.proc.pidStat(pid);
           if (!stat) continue;
-          const key = `${pid}:${stat.starttime}`;
-          let meta = metas.get(key);
-          if (!meta) {
+          let meta = metas.get(pid);
+          if (!meta || meta.starttime !== stat.starttime) {
             const fresh = readMeta(ctx, stat);
             if (!fresh) continue;
             meta = fresh;
-            metas.set(key, meta);
+            metas.set(pid, meta);
           }
           meta.seen = generation;
           const cpuTicks = stat.utime + stat.stime;
@@ -216,7 +218,7 @@ export function processesCollector(): Collector {
           lastFailure = error;
         }
       }
-      for (const [key, meta] of metas) if (meta.seen !== generation) metas.delete(key);
+      for (const [pid, meta] of metas) if (meta.seen !== generation) metas.delete(pid);
       ctx.proc.sweepPidFiles();
       if (table.length === 0 && failures > 0) throw lastFailure;
       ctx.processTable = table;
