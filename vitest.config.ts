@@ -1,4 +1,4 @@
-import react from '@vitejs/plugin-react';
+import preact from '@preact/preset-vite';
 import { defineConfig } from 'vitest/config';
 
 const SOURCES = [
@@ -12,8 +12,10 @@ const SOURCES = [
 const LIVE = ['**/*.live.test.ts'];
 
 export default defineConfig({
-  plugins: [react()],
+  plugins: [preact()],
   test: {
+    // The dashboard's React libraries go through Vite's resolver, so that they get Preact as the web app's build does.
+    server: { deps: { inline: ['@tanstack/react-virtual', '@tanstack/virtual-core', 'wouter'] } },
     testTimeout: 30_000,
     hookTimeout: 30_000,
     projects: [

@@ -107,6 +107,13 @@ describe('the dashboard in Chromium', () => {
     await page.getByRole('button', { name: '24h', exact: true }).click();
     await page.getByTestId('range-info').filter({ hasText: /steps/ }).waitFor();
     expect(await page.getByRole('button', { name: '24h', exact: true }).getAttribute('aria-pressed')).toBe('true');
+    // The charts show the whole 24 hours up to now, though the history holds only this test's minutes.
+    const chart = page.locator('.chart-canvas').first();
+    const span = async () => Number(await chart.getAttribute('data-x-to')) - Number(await chart.getAttribute('data-x-from'));
+    await expect.poll(span, { timeout: 10_000 }).toBeGreaterThan(86_000);
+    expect(await span()).toBeLessThan(87_000);
+    const to = Number(await chart.getAttribute('data-x-to'));
+    expect(Math.abs(to - Date.now() / 1000)).toBeLessThan(120);
     await shot(page, 'performance');
   });
 

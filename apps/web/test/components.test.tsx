@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 
-import { act, cleanup, fireEvent, render, screen } from '@testing-library/react';
+import { act, cleanup, fireEvent, render, screen } from '@testing-library/preact';
 import type { ProcessInfo } from '@vigil/schema';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Meter } from '../src/components/ui/meter.tsx';

@@ -208,6 +208,8 @@ export function Performance({ id }: { id: string }) {
   const [error, setError] = useState('');
   const [data, setData] = useState<uPlot.AlignedData[]>(() => PANELS.map((p) => toAligned(p, null)));
   const [picked, setPicked] = useState<number | null>(null);
+  /** The window the charts show (seconds): the query's, moved along by the live tail. */
+  const [shown, setShown] = useState<readonly [number, number] | undefined>(undefined);
   const host = useHostFrame(id);
   const frame = host?.frame;
   const span = range.kind === 'relative' ? range.ms : range.to - range.from;
@@ -226,6 +228,7 @@ export function Performance({ id }: { id: string }) {
       try {
         const r = await api<QueryResult>('GET', `/api/v1/query?${query}`, undefined, { signal });
         setResult(r);
+        setShown([from / 1000, to / 1000]);
         setData(PANELS.map((p) => toAligned(p, r)));
         setError('');
       } catch (e) {
@@ -249,6 +252,7 @@ export function Performance({ id }: { id: string }) {
   useEffect(() => {
     if (!liveTail || !frame || range.kind !== 'relative') return;
     setData((current) => current.map((d, i) => appendLive(d, PANELS[i] as Panel, frame, frame.ts - range.ms)));
+    setShown([(frame.ts - range.ms) / 1000, frame.ts / 1000]);
   }, [frame, liveTail, range]);
 
   const zoom = useCallback((from: number, to: number) => setRange({ kind: 'absolute', from: from * 1000, to: to * 1000 }), []);
@@ -296,6 +300,7 @@ export function Performance({ id }: { id: string }) {
             data={data[i] as uPlot.AlignedData}
             series={panel.series}
             yRange={panel.yRange}
+            xRange={shown}
             yFormat={panel.yFormat}
             syncKey={`host-${id}`}
             onZoom={zoom}

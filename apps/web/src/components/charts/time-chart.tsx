@@ -21,6 +21,11 @@ export interface TimeChartProps {
   syncKey?: string;
   /** Fixed y range, e.g. [0, 100] for percentages. */
   yRange?: [number, number];
+  /**
+   * The time window shown (seconds), whatever the data covers: a 24 h range with an hour of history shows 24 hours,
+   * and an empty one still shows its dates. Without it, the x axis spans the data.
+   */
+  xRange?: readonly [number, number];
   yFormat?: (v: number) => string;
   /** A range selected by dragging (seconds). */
   onZoom?: (from: number, to: number) => void;
@@ -37,11 +42,14 @@ function cssVar(name: string): string {
  * milliseconds). Each metric panel passes its series and data; zoom by dragging, click a moment to ask what
  * was running then, and charts with one sync key move their crosshair together.
  */
-export function TimeChart({ title, data, series, height = 180, syncKey, yRange, yFormat, onZoom, onPick }: TimeChartProps) {
+export function TimeChart({ title, data, series, height = 180, syncKey, yRange, xRange, yFormat, onZoom, onPick }: TimeChartProps) {
   const container = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   const callbacks = useRef({ onZoom, onPick });
   callbacks.current = { onZoom, onPick };
+  // Read by the x scale each time the chart ranges itself (on setData), so a new window needs no rebuild.
+  const xWindow = useRef(xRange);
+  xWindow.current = xRange;
   const shape = `${series.map((s) => s.label).join('|')}:${yRange?.join(',') ?? ''}:${syncKey ?? ''}`;
 
   // The chart is rebuilt only when its shape changes (`shape` covers series, range and sync key); new data
@@ -60,7 +68,7 @@ export function TimeChart({ title, data, series, height = 180, syncKey, yRange, 
         drag: { x: true, y: false, setScale: false },
       },
       scales: {
-        x: { time: true },
+        x: { time: true, range: (_u, min, max) => (xWindow.current ? [xWindow.current[0], xWindow.current[1]] : [min, max]) },
         y: yRange ? { range: yRange } : { range: (_u, min, max) => [Math.min(0, min), max > 0 ? max * 1.1 : 1] },
       },
       axes: [axis, { ...axis, size: yFormat ? 84 : 50, values: yFormat ? (_u, vals) => vals.map((v) => yFormat(v)) : undefined }],
@@ -76,6 +84,14 @@ export function TimeChart({ title, data, series, height = 180, syncKey, yRange, 
         })),
       ],
       hooks: {
+        // The x window on the element, in whole seconds, for tests and anyone inspecting the page.
+        setScale: [
+          (u, key) => {
+            if (key !== 'x' || u.scales.x?.min == null || u.scales.x.max == null) return;
+            el.dataset.xFrom = String(Math.round(u.scales.x.min));
+            el.dataset.xTo = String(Math.round(u.scales.x.max));
+          },
+        ],
         setSelect: [
           (u) => {
             if (u.select.width < 5) return;
