@@ -185,6 +185,25 @@ describe('SqliteStorage', () => {
     expect(recent.series[0]?.points.length).toBeGreaterThan(3000);
   });
 
+  it('applies retention once a minute in a step of its own, even when the rollup scan would use the whole budget', () => {
+    let now = T0;
+    const store = open(tempPath(), () => now, { chunkSamples: 300, retention: { rawMs: 2 * 3600_000 } });
+    for (let i = 0; i < 5 * 3600; i += 1) {
+      now = T0 + i * 1000;
+      store.append('a', smallFrameAt(i));
+    }
+    store.flush();
+    now = T0 + 5 * 3600_000 + 60_000;
+    for (let i = 0; i < 100; i++) store.rollups.step(now, 1000);
+    const oldestRaw = () => (store.db.prepare('SELECT MIN(start) AS s FROM chunks WHERE tier = 0').get() as { s: number }).s;
+    // The first step above was retention's (before anything was rolled up), so old raw chunks are all still there.
+    expect(oldestRaw()).toBeLessThan(T0 + 3600_000);
+    // A minute later, a step with no budget at all for the scan still applies retention.
+    now += 60_000;
+    store.rollups.step(now, 0);
+    expect(oldestRaw()).toBeGreaterThanOrEqual(T0 + 2 * 3600_000 - 300_000);
+  });
+
   it('remembers the top processes of every frame', () => {
     const store = open(tempPath(), () => T0 + 3600_000);
     for (let i = 0; i < 180; i++) store.append('a', frameAt(i));

@@ -43,6 +43,15 @@ export const DEFAULT_RETENTION: Retention = { rawMs: 7 * DAY, minuteMs: 90 * DAY
 const CHECKPOINT_ROWS = 2400;
 /** An open chunk whose series has sent nothing for this long is closed at the host's next checkpoint. */
 const IDLE_CLOSE_MS = 10 * 60_000;
+/**
+ * Rollups and retention run on the main thread in slices of BACKGROUND_SLICE_MS every BACKGROUND_EVERY_MS: 30 ms of
+ * work a second, as in one 30 ms slice a second before, but no frame waits behind more than a few milliseconds of
+ * it. With a thousand hosts a pass over their series takes seconds, so the 30 ms slice ran whole every second, and at
+ * the hub's busiest every stall of the event loop delays the frames queued behind it several times over (bench:hub,
+ * issue 3).
+ */
+const BACKGROUND_EVERY_MS = 100;
+const BACKGROUND_SLICE_MS = 3;
 
 /** One custom sample, as the API or an agent plugin delivers it. */
 export interface CustomSample {
@@ -173,7 +182,7 @@ export class SqliteStorage implements Storage {
     this.rollups = new Rollups(this);
     this.recover();
     if (options.background !== false) {
-      this.backgroundTimer = setInterval(() => this.background(), 1000);
+      this.backgroundTimer = setInterval(() => this.background(), BACKGROUND_EVERY_MS);
       this.backgroundTimer.unref();
     }
   }
@@ -547,7 +556,7 @@ export class SqliteStorage implements Storage {
   /** Rollups and retention, a bounded slice of work at a time so ingest and queries never stall. */
   private background(): void {
     try {
-      this.rollups.step(this.now(), 30);
+      this.rollups.step(this.now(), BACKGROUND_SLICE_MS);
     } catch (error) {
       this.warn(`history: background work failed: ${(error as Error).message}`);
     }
