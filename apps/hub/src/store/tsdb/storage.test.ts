@@ -165,20 +165,30 @@ describe('SqliteStorage', () => {
     expect(minute.series.find((s) => Object.keys(s.labels).length === 0)?.points).toEqual(expected);
   });
 
-  it('deletes by age what retention says, and nothing else', () => {
-    let now = T0;
-    const store = open(tempPath(), () => now, { chunkSamples: 300, retention: { rawMs: 2 * 3600_000 } });
+  /**
+   * A store keeping raw samples 2 hours, given 5 hours of frames a second and, a minute after the last, 100 rollup
+   * steps (the first of them is retention's: it finds nothing rolled up yet).
+   */
+  function fiveHoursRolledUp() {
+    const clock = { now: T0 };
+    const store = open(tempPath(), () => clock.now, { chunkSamples: 300, retention: { rawMs: 2 * 3600_000 } });
     for (let i = 0; i < 5 * 3600; i += 1) {
-      now = T0 + i * 1000;
+      clock.now = T0 + i * 1000;
       store.append('a', smallFrameAt(i));
     }
     store.flush();
-    now = T0 + 5 * 3600_000 + 60_000;
-    for (let i = 0; i < 100; i++) store.rollups.step(now, 1000);
+    clock.now = T0 + 5 * 3600_000 + 60_000;
+    for (let i = 0; i < 100; i++) store.rollups.step(clock.now, 1000);
+    const oldestRaw = () => (store.db.prepare('SELECT MIN(start) AS s FROM chunks WHERE tier = 0').get() as { s: number }).s;
+    return { store, clock, oldestRaw };
+  }
+
+  it('deletes by age what retention says, and nothing else', () => {
+    const { store, clock, oldestRaw } = fiveHoursRolledUp();
+    const now = clock.now;
     store.rollups.retain(now);
-    const oldest = (store.db.prepare('SELECT MIN(start) AS s FROM chunks WHERE tier = 0').get() as { s: number }).s;
     // Raw older than 2 h is gone where it was rolled up; the minute tier still covers it.
-    expect(oldest).toBeGreaterThanOrEqual(T0 + 2 * 3600_000 - 300_000);
+    expect(oldestRaw()).toBeGreaterThanOrEqual(T0 + 2 * 3600_000 - 300_000);
     const minute = store.query({ metrics: ['uptime_seconds'], hosts: ['a'], from: T0, to: T0 + 3600_000 - 1, step: 60_000 });
     expect(minute.series[0]?.points.length).toBe(60);
     const recent = store.query({ metrics: ['uptime_seconds'], hosts: ['a'], from: now - 3600_000, to: now });
@@ -186,21 +196,12 @@ describe('SqliteStorage', () => {
   });
 
   it('applies retention once a minute in a step of its own, even when the rollup scan would use the whole budget', () => {
-    let now = T0;
-    const store = open(tempPath(), () => now, { chunkSamples: 300, retention: { rawMs: 2 * 3600_000 } });
-    for (let i = 0; i < 5 * 3600; i += 1) {
-      now = T0 + i * 1000;
-      store.append('a', smallFrameAt(i));
-    }
-    store.flush();
-    now = T0 + 5 * 3600_000 + 60_000;
-    for (let i = 0; i < 100; i++) store.rollups.step(now, 1000);
-    const oldestRaw = () => (store.db.prepare('SELECT MIN(start) AS s FROM chunks WHERE tier = 0').get() as { s: number }).s;
-    // The first step above was retention's (before anything was rolled up), so old raw chunks are all still there.
+    const { store, clock, oldestRaw } = fiveHoursRolledUp();
+    // The first step was retention's (before anything was rolled up), so old raw chunks are all still there.
     expect(oldestRaw()).toBeLessThan(T0 + 3600_000);
     // A minute later, a step with no budget at all for the scan still applies retention.
-    now += 60_000;
-    store.rollups.step(now, 0);
+    clock.now += 60_000;
+    store.rollups.step(clock.now, 0);
     expect(oldestRaw()).toBeGreaterThanOrEqual(T0 + 2 * 3600_000 - 300_000);
   });
 
