@@ -4,6 +4,7 @@ import { act, cleanup, fireEvent, render, screen } from '@testing-library/preact
 import type { ProcessInfo } from '@vigil/schema';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Meter } from '../src/components/ui/meter.tsx';
+import { Sparkline } from '../src/components/ui/sparkline.tsx';
 import { type Column, sortRows, VirtualTable } from '../src/components/ui/virtual-table.tsx';
 import { bytes, duration, level, percent } from '../src/format.ts';
 import { asTree } from '../src/routes/host-processes.tsx';
@@ -86,5 +87,20 @@ describe('process tree', () => {
     const { rows, depth } = asTree([p(10, 1), p(1, 0), p(11, 10), p(2, 0), p(12, 1)]);
     expect(rows.map((r) => r.pid)).toEqual([1, 10, 11, 12, 2]);
     expect([1, 10, 11, 12, 2].map((pid) => depth.get(pid))).toEqual([0, 1, 2, 1, 0]);
+  });
+});
+
+describe('Sparkline', () => {
+  it('draws one point per value, 0 at the bottom and 100 at the top, clamped, with its label', () => {
+    render(<Sparkline values={[0, 100, 150]} width={100} height={22} label="CPU of web-1" />);
+    const svg = screen.getByRole('img', { name: 'CPU of web-1' });
+    const [area, line] = [...svg.querySelectorAll('path')].map((p) => p.getAttribute('d'));
+    expect(line).toBe('M0.0 21.0L50.0 1.0L100.0 1.0');
+    expect(area).toBe('M0.0 21.0L50.0 1.0L100.0 1.0L100 22L0 22Z');
+  });
+
+  it('draws nothing until there are two values', () => {
+    render(<Sparkline values={[42]} label="CPU" />);
+    expect(screen.getByRole('img', { name: 'CPU' }).querySelectorAll('path')).toHaveLength(0);
   });
 });

@@ -1,6 +1,8 @@
-import { useEffect, useRef } from 'react';
-
-/** A tiny line of recent values (0-100) on a canvas: cheap enough for hundreds of cards updating every second. */
+/**
+ * A tiny line of recent values (0-100) as an SVG path: cheap enough for hundreds of cards updating every second.
+ * SVG rather than a canvas: Chromium composites each canvas as a layer of its own, and with a few dozen cards on
+ * screen, working out the layers of every scrolled frame cost more than drawing them (bench:web, issue 5).
+ */
 export function Sparkline({
   values,
   width = 120,
@@ -12,33 +14,23 @@ export function Sparkline({
   height?: number;
   label: string;
 }) {
-  const ref = useRef<HTMLCanvasElement>(null);
-  useEffect(() => {
-    const canvas = ref.current;
-    const ctx = canvas?.getContext('2d');
-    if (!canvas || !ctx) return;
-    const dpr = window.devicePixelRatio || 1;
-    canvas.width = width * dpr;
-    canvas.height = height * dpr;
-    ctx.scale(dpr, dpr);
-    ctx.clearRect(0, 0, width, height);
-    if (values.length < 2) return;
-    const color = getComputedStyle(canvas).color;
-    ctx.strokeStyle = color;
-    ctx.fillStyle = color;
-    ctx.lineWidth = 1.5;
-    ctx.beginPath();
+  let line = '';
+  if (values.length >= 2) {
     const step = width / (values.length - 1);
-    values.forEach((v, i) => {
-      const y = height - 1 - (Math.min(100, Math.max(0, v)) / 100) * (height - 2);
-      if (i === 0) ctx.moveTo(0, y);
-      else ctx.lineTo(i * step, y);
-    });
-    ctx.stroke();
-    ctx.lineTo(width, height);
-    ctx.lineTo(0, height);
-    ctx.globalAlpha = 0.15;
-    ctx.fill();
-  }, [values, width, height]);
-  return <canvas ref={ref} className="sparkline" style={{ width, height }} role="img" aria-label={label} />;
+    for (let i = 0; i < values.length; i++) {
+      const v = Math.min(100, Math.max(0, values[i] as number));
+      const y = height - 1 - (v / 100) * (height - 2);
+      line += `${i === 0 ? 'M' : 'L'}${(i * step).toFixed(1)} ${y.toFixed(1)}`;
+    }
+  }
+  return (
+    <svg className="sparkline" width={width} height={height} viewBox={`0 0 ${width} ${height}`} role="img" aria-label={label}>
+      {line && (
+        <>
+          <path d={`${line}L${width} ${height}L0 ${height}Z`} fill="currentColor" fillOpacity={0.15} />
+          <path d={line} fill="none" stroke="currentColor" strokeWidth={1.5} />
+        </>
+      )}
+    </svg>
+  );
 }
