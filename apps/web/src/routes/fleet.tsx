@@ -154,7 +154,7 @@ const FleetGrid = memo(function FleetGrid({
     estimateSize: () => CARD_HEIGHT + GAP,
     overscan: 3,
     scrollMargin: grid.current?.offsetTop ?? 0,
-    // Rows are rendered in the renderer's own batch after the scroll event, not synchronously inside it: scroll events that
+    // Rows are rendered in a task of their own after the scroll event (main.tsx), not inside it: scroll events that
     // come close together make one render, and the scroll handler stays short (long tasks while scrolling, issue 5).
     useFlushSync: false,
   });
