@@ -191,6 +191,7 @@ function scenarioJson(r: ScenarioResult): object {
       p99: roundOrNull(r.worstSecond.p99, 1),
       max: roundOrNull(r.worstSecond.max, 1),
     },
+    perSecondP99: r.perSecondP99,
     hostLatencyMs: roundLatency(r.hostLatencyMs),
     sendLagMs: roundLatency(r.sendLagMs),
     fleetHubPartMs: roundLatency(r.fleetHubPartMs),

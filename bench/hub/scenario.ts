@@ -90,6 +90,8 @@ export interface ScenarioResult {
    * stalls (e.g. work the hub does for every host when a minute starts).
    */
   worstSecond: { secondOfMinute: number; p50: number; p99: number; max: number } | null;
+  /** Fleet p99 of each second of the window, by frame ts, in order: shows whether slow seconds are periodic. */
+  perSecondP99: number[];
   /** Frame ts → arrival of the full frame to a client subscribed to that host. */
   hostLatencyMs: LatencyFigures;
   /** Frame ts → the simulator finished writing it to the socket (compression and queueing in the simulator). */
@@ -145,6 +147,17 @@ function worstSecond(arrivals: readonly Arrival[]): ScenarioResult['worstSecond'
     if (!worst || p99 > worst.p99) worst = { secondOfMinute: second % 60, p50: percentile(values, 50), p99, max: max(values) };
   }
   return worst;
+}
+
+function perSecondP99(arrivals: readonly Arrival[]): number[] {
+  const bySecond = new Map<number, number[]>();
+  for (const a of arrivals) {
+    const second = Math.floor(a.ts / 1000);
+    const list = bySecond.get(second);
+    if (list) list.push(a.latencyMs);
+    else bySecond.set(second, [a.latencyMs]);
+  }
+  return [...bySecond].sort(([a], [b]) => a - b).map(([, values]) => Math.round(percentile(values, 99)));
 }
 
 const agentOf = (hostId: string): number => Number(hostId.slice(hostId.lastIndexOf('-') + 1));
@@ -280,6 +293,7 @@ export async function runScenario(opts: ScenarioOptions): Promise<ScenarioResult
       hubThreads: window.threadsMedian,
       fleetLatencyMs: latencyFigures(fleet.map((a) => a.latencyMs)),
       worstSecond: worstSecond(fleet),
+      perSecondP99: perSecondP99(fleet),
       hostLatencyMs: latencyFigures(host.map((a) => a.latencyMs)),
       sendLagMs: latencyFigures(writtenIn.map((x) => x.at - x.ts)),
       fleetHubPartMs: latencyFigures(hubPart),

@@ -34,7 +34,7 @@ export interface MetricDef {
 /** Receives one sample: its metric, value, and label values in the order of the metric's `labels`. */
 export type SampleSink = (metric: MetricDef, value: number, labelValues?: readonly string[]) => void;
 
-type Extract = (s: SystemReading, emit: (value: number | null | undefined, labelValues?: readonly string[]) => void, frame: Frame) => void;
+type Extract = (s: SystemReading, emit: (value: number | null | undefined, labelValues?: readonly string[]) => void) => void;
 
 interface Entry extends MetricDef {
   extract: Extract;
@@ -260,7 +260,7 @@ export const METRICS: ReadonlyMap<string, MetricDef> = new Map(entries.map((e) =
  * (null: a rate on its first reading, a sensor the driver does not report) give no sample. `only` limits the
  * work to some metrics (alert rules read a few of them from every frame).
  */
-export function forEachSample(frame: Frame, sink: SampleSink, only?: ReadonlySet<string>): void {
+export function forEachSample(frame: Pick<Frame, 'system'>, sink: SampleSink, only?: ReadonlySet<string>): void {
   const s = frame.system;
   let entry = entries[0] as Entry;
   // One emitter per call, not one per metric: this runs for every frame of every host (ingest, alerts).
@@ -270,7 +270,7 @@ export function forEachSample(frame: Frame, sink: SampleSink, only?: ReadonlySet
   };
   for (const e of only ? entriesOf(only) : entries) {
     entry = e;
-    e.extract(s, emit, frame);
+    e.extract(s, emit);
   }
 }
 

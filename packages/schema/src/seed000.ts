@@ -58,7 +58,7 @@ export function rootDiskPercent(frame: Frame): number {
 }
 
 /** The cluster-view row of one host: real CPU, memory, VM/container and GPU counts. */
-export function toSeed000Node(name: string, frame: Frame): Seed000Node {
+export function toSeed000Node(name: string, frame: Pick<Frame, 'system'>): Seed000Node {
   const virt = frame.system.virtualization;
   return {
     name,

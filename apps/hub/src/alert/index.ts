@@ -87,7 +87,7 @@ export class Alerting {
     this.unsubscribe.push(ingest.onFrame((host, frame) => this.engine.onFrame(host.record.id, host.record.tags, frame)));
     this.unsubscribe.push(
       live.on((event) => {
-        if (event.type === 'status' && (event.status === 'offline' || event.host.latest))
+        if (event.type === 'status' && (event.status === 'offline' || event.host.head))
           this.engine.onStatus(event.host.record.id, event.host.record.tags, event.status);
       }),
     );

@@ -55,7 +55,7 @@ describe('archive.s3 in the hub configuration', () => {
 describe('onlineFrames', () => {
   const frame = (ts: number) => ({ ts }) as Frame;
   const host = (id: string, hostname: string, status: 'online' | 'offline', latest: Frame | null) =>
-    ({ record: { id, hostname }, status, latest }) as LiveHost;
+    ({ record: { id, hostname }, status, latest, head: latest }) as LiveHost;
   const live = {
     hosts: new Map([
       ['h1', host('h1', 'hub-host', 'online', frame(1))],

@@ -9,9 +9,9 @@ import type { LiveState } from '../ingest/index.ts';
 export function onlineFrames(live: LiveState, localHostId: string | null, hostnameOverride?: string): { hostname: string; frame: Frame }[] {
   const frames: { hostname: string; frame: Frame }[] = [];
   for (const host of live.hosts.values()) {
-    if (host.status !== 'online' || !host.latest) continue;
+    if (host.status !== 'online' || !host.head) continue;
     const hostname = hostnameOverride && host.record.id === localHostId ? hostnameOverride : host.record.hostname;
-    frames.push({ hostname, frame: host.latest });
+    frames.push({ hostname, frame: host.latest as Frame });
   }
   return frames;
 }

@@ -9,7 +9,7 @@ import { Subscriptions } from './subscriptions.ts';
 import { Turns } from './turns.ts';
 
 export { AgentConnection, SUPPORTED_VERSIONS } from './agent-socket.ts';
-export { type LiveEvent, type LiveHost, LiveState } from './live-state.ts';
+export { type FrameHead, type LiveEvent, type LiveHost, LiveState } from './live-state.ts';
 export { Subscriptions } from './subscriptions.ts';
 export { summarize } from './summary.ts';
 

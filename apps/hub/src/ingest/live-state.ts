@@ -1,11 +1,21 @@
 import type { Frame, HostStatus, HostSummary } from '@vigil/schema';
 import type { HostRecord } from '../store/index.ts';
+import { ProcessColumns } from './process-columns.ts';
 import { summarize } from './summary.ts';
+
+/** A frame without its process table. */
+export type FrameHead = Omit<Frame, 'processes'>;
 
 /** A host as the hub knows it right now. */
 export interface LiveHost {
   record: HostRecord;
-  latest: Frame | null;
+  /**
+   * The latest frame, whole. Its process table is held in columns (process-columns.ts) and made into objects again
+   * when this is read: keep what it returns for the rest of the request rather than reading it again.
+   */
+  readonly latest: Frame | null;
+  /** The latest frame without its process table, for what needs only the rest (its ts, the system reading). */
+  readonly head: FrameHead | null;
   /** Hub clock when the latest frame arrived (Unix ms). */
   lastSeen: number;
   status: HostStatus;
@@ -17,6 +27,44 @@ export interface LiveHost {
   summary: HostSummary;
   /** Firing alerts by severity, kept in the summary. */
   alerts?: { warning: number; critical: number };
+  /** Keeps `frame` as the latest. */
+  hold(frame: Frame): void;
+}
+
+class HostEntry implements LiveHost {
+  head: FrameHead | null = null;
+  summary: HostSummary;
+  alerts?: { warning: number; critical: number };
+  private readonly processes = new ProcessColumns();
+  /** The frame `latest` made last, while anything still holds it: reads in one request make it once. */
+  private made: WeakRef<Frame> | null = null;
+
+  constructor(
+    public record: HostRecord,
+    public lastSeen: number,
+    public status: HostStatus,
+    public intervalMs: number,
+    public runId: string | null,
+    public lastAckedSeq: number | null,
+  ) {
+    this.summary = summarize(record, status, lastSeen, null);
+  }
+
+  get latest(): Frame | null {
+    if (!this.head) return null;
+    const made = this.made?.deref();
+    if (made) return made;
+    const frame = { ...this.head, processes: this.processes.toArray() } as Frame;
+    this.made = new WeakRef(frame);
+    return frame;
+  }
+
+  hold(frame: Frame): void {
+    const { processes, ...head } = frame;
+    this.processes.set(processes);
+    this.head = head;
+    this.made = null;
+  }
 }
 
 export type LiveEvent =
@@ -50,18 +98,8 @@ export class LiveState {
 
   /** Adds hosts known from the store (offline until they speak). */
   load(records: HostRecord[], intervalMs: number): void {
-    for (const record of records) {
-      this.hosts.set(record.id, {
-        record,
-        latest: null,
-        lastSeen: record.lastSeen,
-        status: 'offline',
-        intervalMs,
-        runId: record.runId,
-        lastAckedSeq: record.lastAckedSeq,
-        summary: summarize(record, 'offline', record.lastSeen, null),
-      });
-    }
+    for (const record of records)
+      this.hosts.set(record.id, new HostEntry(record, record.lastSeen, 'offline', intervalMs, record.runId, record.lastAckedSeq));
   }
 
   get(id: string): LiveHost | undefined {
@@ -76,16 +114,7 @@ export class LiveState {
       existing.intervalMs = intervalMs;
       return existing;
     }
-    const host: LiveHost = {
-      record,
-      latest: null,
-      lastSeen: this.now(),
-      status: 'offline',
-      intervalMs,
-      runId: null,
-      lastAckedSeq: null,
-      summary: summarize(record, 'offline', this.now(), null),
-    };
+    const host = new HostEntry(record, this.now(), 'offline', intervalMs, null, null);
     this.hosts.set(record.id, host);
     return host;
   }
@@ -100,8 +129,8 @@ export class LiveState {
       host.status = 'online';
       this.emit({ type: 'status', host, status: 'online' });
     }
-    if (host.latest && frame.ts <= host.latest.ts) return false;
-    host.latest = frame;
+    if (host.head && frame.ts <= host.head.ts) return false;
+    host.hold(frame);
     host.summary = summarize(host.record, host.status, host.lastSeen, frame);
     if (host.alerts) host.summary.alerts = host.alerts;
     this.emit({ type: 'frame', host, frame });

@@ -55,7 +55,7 @@ interface Family {
  * host's series), so the output is valid however many hosts there are.
  */
 export function hostsExposition(
-  hosts: { id: string; hostname: string; online: boolean; frame: Frame | null; lastSeen: number | null }[],
+  hosts: { id: string; hostname: string; online: boolean; frame: Omit<Frame, 'processes'> | null; lastSeen: number | null }[],
 ): string {
   const families = new Map<string, Family>();
   const family = (name: string, help: string, type: 'gauge' | 'counter') => {
@@ -194,8 +194,8 @@ function hubRegistry(ctx: ServeContext, fanout: LiveFanout): Registry {
     collect() {
       this.reset();
       for (const h of ctx.live.hosts.values()) {
-        if (h.status !== 'online' || !h.latest) continue;
-        for (const [collector, status] of Object.entries(h.latest.collectors))
+        if (h.status !== 'online' || !h.head) continue;
+        for (const [collector, status] of Object.entries(h.head.collectors))
           this.set({ host: h.record.id, collector }, status.error ? 1 : 0);
       }
     },
@@ -217,7 +217,7 @@ export function registerPrometheusRoute(app: FastifyInstance, ctx: ServeContext,
         id: h.record.id,
         hostname: h.record.hostname,
         online: h.status === 'online',
-        frame: h.latest,
+        frame: h.head,
         lastSeen: h.lastSeen,
       }));
       const own = withoutFamilies(await registry.metrics(), MISNAMED_DEFAULTS);

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import * as z from 'zod';
 import { VigilError } from '../../errors.ts';
-import type { LiveHost, LiveState } from '../../ingest/index.ts';
+import type { FrameHead, LiveHost, LiveState } from '../../ingest/index.ts';
 import type { ServeContext } from '../context.ts';
 
 /**
@@ -14,13 +14,13 @@ export function defaultHost(live: LiveState, localHostId: string | null, request
   if (requested) {
     const host = live.get(requested);
     if (!host) throw new VigilError('VIGIL_ERR_HOST_NOT_FOUND', `no host "${requested}"`);
-    if (!host.latest) throw new VigilError('VIGIL_ERR_HOST_OFFLINE', `host "${requested}" has not reported yet`);
+    if (!host.head) throw new VigilError('VIGIL_ERR_HOST_OFFLINE', `host "${requested}" has not reported yet`);
     return host as LiveHost & { latest: Frame };
   }
   const local = localHostId ? live.get(localHostId) : undefined;
-  if (local?.latest) return local as LiveHost & { latest: Frame };
+  if (local?.head) return local as LiveHost & { latest: Frame };
   const first = [...live.hosts.values()]
-    .filter((h) => h.latest && h.status === 'online')
+    .filter((h) => h.head && h.status === 'online')
     .sort((a, b) => a.record.id.localeCompare(b.record.id))[0];
   if (!first) throw new VigilError('VIGIL_ERR_HOST_OFFLINE', 'no host has reported yet');
   return first as LiveHost & { latest: Frame };
@@ -41,9 +41,9 @@ export function registerSeed000(root: FastifyInstance, ctx: ServeContext, localH
     async (request) => {
       const host = defaultHost(ctx.live, localHostId(), request.query.host);
       const nodes = [...ctx.live.hosts.values()]
-        .filter((h) => h.status === 'online' && h.latest)
+        .filter((h) => h.status === 'online' && h.head)
         .sort((a, b) => a.record.hostname.localeCompare(b.record.hostname))
-        .map((h) => toSeed000Node(h.record.hostname, h.latest as Frame));
+        .map((h) => toSeed000Node(h.record.hostname, h.head as FrameHead));
       return toSeed000Metrics(host.latest, nodes);
     },
   );

@@ -39,7 +39,7 @@ export function requireHost(ingest: Ingest, id: string): LiveHost {
   return host;
 }
 
-const hasTable = (frame: Frame | null, channel: Channel) =>
+const hasTable = (frame: Omit<Frame, 'processes'> | null, channel: Channel) =>
   channel === 'processes' ? frame?.processesComplete === true : frame?.connections !== undefined;
 
 /**
@@ -53,7 +53,7 @@ export async function frameWithTable(
   channel: Channel,
 ): Promise<{ frame: Frame | null; complete: boolean }> {
   hold(ingest, host.record.id, channel);
-  if (hasTable(host.latest, channel)) return { frame: host.latest, complete: true };
+  if (hasTable(host.head, channel)) return { frame: host.latest, complete: true };
   if (host.status !== 'online') return { frame: host.latest, complete: false };
   const frame = await new Promise<Frame | null>((resolve) => {
     const timer = setTimeout(

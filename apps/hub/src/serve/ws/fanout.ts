@@ -174,7 +174,8 @@ export class LiveFanout {
     client.hosts.get(message.hostId)?.release();
     const channels = [...(message.processes ? (['processes'] as const) : []), ...(message.connections ? (['connections'] as const) : [])];
     client.hosts.set(message.hostId, { release: this.ingest.subscriptions.acquire(message.hostId, channels) });
-    if (host.latest) client.send({ type: 'host', hostId: message.hostId, summary: host.summary, frame: host.latest });
+    const frame = host.latest;
+    if (frame) client.send({ type: 'host', hostId: message.hostId, summary: host.summary, frame });
     else client.send({ type: 'status', hostId: message.hostId, status: host.status });
   }
 

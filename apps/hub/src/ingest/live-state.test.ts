@@ -1,0 +1,92 @@
+import { readFileSync } from 'node:fs';
+import { Frame, HostIdentity, ProcessInfo } from '@vigil/schema';
+import { describe, expect, it } from 'vitest';
+import type { HostRecord } from '../store/index.ts';
+import { LiveState } from './live-state.ts';
+import { ProcessColumns } from './process-columns.ts';
+
+// A whole frame as the collectors make it from a fixture tree (16 processes: kernel threads, a zombie, nulls).
+const fixture = JSON.parse(readFileSync(new URL('../../../agent/test/fixtures/server-4cpu/expected.json', import.meta.url), 'utf8'));
+const frame: Frame = Frame.parse(fixture.frame);
+const record: HostRecord = {
+  id: 'h1',
+  hostname: 'web-1',
+  machineId: null,
+  identity: HostIdentity.parse(fixture.host),
+  tags: [],
+  firstSeen: 0,
+  lastSeen: 0,
+  runId: null,
+  lastAckedSeq: null,
+};
+
+describe('ProcessColumns', () => {
+  it('gives back the processes it was given, field for field and in the schema order', () => {
+    const columns = new ProcessColumns();
+    columns.set(frame.processes);
+    const back = columns.toArray();
+    expect(back).toEqual(frame.processes);
+    expect(back.map((p) => Object.keys(p))).toEqual(frame.processes.map((p) => Object.keys(ProcessInfo.parse(p))));
+    expect(JSON.stringify(back)).toBe(JSON.stringify(frame.processes.map((p) => ProcessInfo.parse(p))));
+  });
+
+  it('keeps nulls, booleans, large numbers and every state', () => {
+    const base = frame.processes[0] as ProcessInfo;
+    const odd: ProcessInfo[] = [
+      { ...base, pid: 2, cpuPercent: null, ioReadBytesPerSecond: null, ioWriteBytesPerSecond: null, kernelThread: true, state: 'idle' },
+      { ...base, pid: 3, memoryVirtualBytes: 2 ** 52 + 1, nice: -20, state: 'zombie', cmdline: '' },
+      { ...base, pid: 4, cpuPercent: 0, ioReadBytesPerSecond: 0, state: 'stopped' },
+    ];
+    const columns = new ProcessColumns();
+    columns.set(odd);
+    expect(columns.toArray()).toEqual(odd);
+  });
+
+  it('holds a smaller table after a bigger one, and an empty one', () => {
+    const columns = new ProcessColumns();
+    columns.set(frame.processes);
+    columns.set(frame.processes.slice(3, 5));
+    expect(columns.toArray()).toEqual(frame.processes.slice(3, 5));
+    columns.set([]);
+    expect(columns.length).toBe(0);
+    expect(columns.toArray()).toEqual([]);
+    columns.set(frame.processes);
+    expect(columns.toArray()).toEqual(frame.processes);
+  });
+});
+
+describe('LiveState', () => {
+  it('gives the latest frame back whole, and its head without the process table', () => {
+    const live = new LiveState(3, () => 1000);
+    const host = live.attach(record, 1000);
+    expect(host.latest).toBeNull();
+    expect(host.head).toBeNull();
+    expect(live.accept(host, frame)).toBe(true);
+    expect(host.latest).toEqual(frame);
+    expect(host.head).not.toHaveProperty('processes');
+    expect(host.head?.system).toEqual(frame.system);
+  });
+
+  it('does not go back to an older frame, and replaces the table with a newer one', () => {
+    const live = new LiveState(3, () => 1000);
+    const host = live.attach(record, 1000);
+    live.accept(host, frame);
+    const older = { ...frame, ts: frame.ts - 1000, processes: [] };
+    expect(live.accept(host, older)).toBe(false);
+    expect(host.latest?.processes).toHaveLength(frame.processes.length);
+    const newer = { ...frame, ts: frame.ts + 1000, processes: frame.processes.slice(0, 2) };
+    expect(live.accept(host, newer)).toBe(true);
+    expect(host.latest).toEqual(newer);
+  });
+
+  it('hands out one frame per read in a task, and a new one after the next frame', () => {
+    const live = new LiveState(3, () => 1000);
+    const host = live.attach(record, 1000);
+    live.accept(host, frame);
+    const first = host.latest;
+    expect(host.latest).toBe(first);
+    live.accept(host, { ...frame, ts: frame.ts + 1000 });
+    expect(host.latest).not.toBe(first);
+    expect(host.latest?.ts).toBe(frame.ts + 1000);
+  });
+});
