@@ -29,7 +29,7 @@ export interface RunInfo {
   git: { commit: string; dirty: boolean } | null;
   /** window: the hub's main thread profiled during each window; life: over its whole life (--cpu-prof). */
   profiled: 'window' | 'life' | null;
-  /** Extra node/V8 flags the hub ran with (--hub-node-flags); empty for a normal run. */
+  /** The node/V8 flags the hub ran with (--hub-node-flags; by default those it is deployed with). */
   hubNodeFlags: string;
 }
 

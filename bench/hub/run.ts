@@ -15,7 +15,7 @@ import { installCleanupHandlers, onCleanup, stopAll } from '../lib/child-process
 import { isPortFree } from '../lib/http-probe.ts';
 import { captureFrames } from './capture.ts';
 import { agentFrameOf, FramePool, type SimulatedProtocol } from './frames.ts';
-import { snapshotBuild, VIGIL_BIN } from './hub-process.ts';
+import { DEPLOYED_HUB_NODE_FLAGS, snapshotBuild, VIGIL_BIN } from './hub-process.ts';
 import { inflateBinary, inflateMessage } from './raw-socket.ts';
 import { type RunInfo, summary, table } from './report.ts';
 import { type FailedScenario, runScenario, type ScenarioResult } from './scenario.ts';
@@ -36,7 +36,7 @@ const { values: opts } = parseArgs({
     'sim-deflate-level': { type: 'string' },
     port: { type: 'string', default: '17170' },
     profile: { type: 'boolean', default: false },
-    'hub-node-flags': { type: 'string', default: '' },
+    'hub-node-flags': { type: 'string', default: DEPLOYED_HUB_NODE_FLAGS },
     'cpu-prof': { type: 'boolean', default: false },
     'connect-rate': { type: 'string', default: '50' },
     vigil: { type: 'string', default: 'apps/cli/bin/vigil.mjs' },
@@ -62,7 +62,8 @@ if (opts.help) {
   --sim-deflate-level L    with --sim-client ws: zlib level of the simulated agents (default: zlib's default, as the agent)
   --port P                 hub port (default 17170)
   --profile                profile the hub's main thread during each window (inspector) and summarise it
-  --hub-node-flags="F"     extra node/V8 flags for the hub process, space-separated (e.g. "--max-semi-space-size=32")
+  --hub-node-flags="F"     node/V8 flags for the hub process, space-separated (default "${DEPLOYED_HUB_NODE_FLAGS}", as
+                           npm start, the systemd unit and the Docker image run it; "" for V8's defaults)
   --cpu-prof               the same over the hub's whole life (node --cpu-prof: start-up and connections included)
   --vigil PATH             the vigil command to run the hub with (default apps/cli/bin/vigil.mjs), e.g. a patched
                            build to compare against

@@ -39,7 +39,7 @@ export interface ScenarioOptions {
    * the hub (node --cpu-prof, written at exit). Either is summarised; the .cpuprofile files are kept in `keepDir`.
    */
   profile: 'window' | 'life' | null;
-  /** Extra node/V8 flags for the hub process (--hub-node-flags), for experiments. */
+  /** Node/V8 flags for the hub process (--hub-node-flags; by default those it is deployed with). */
   hubNodeFlags?: string[];
   /** Where .cpuprofile files are copied (they can be opened in Chrome DevTools or speedscope). */
   keepDir: string;
