@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import type { Frame, HostSummary } from '@vigil/schema';
 import { describe, expect, it, vi } from 'vitest';
-import { LiveStore, NOTIFY_PER_FRAME, SPARK_POINTS } from '../src/api/live.ts';
+import { LiveStore, NOTIFY_PER_FRAME, NOTIFY_PER_FRAME_SCROLLING, SPARK_POINTS } from '../src/api/live.ts';
 
 const summary = (id: string, cpu: number, ts: number, extra: Partial<HostSummary> = {}): HostSummary => ({
   id,
@@ -102,6 +102,32 @@ describe('LiveStore', () => {
     // The oldest changes went first, and no frame notified more than its share.
     expect(calls.slice(0, NOTIFY_PER_FRAME)).toEqual(ids.slice(0, NOTIFY_PER_FRAME));
     for (let i = 1; i < seen.length; i++) expect((seen[i] as number) - (seen[i - 1] as number)).toBeLessThanOrEqual(NOTIFY_PER_FRAME);
+  });
+
+  it(`notifies at most ${NOTIFY_PER_FRAME_SCROLLING} keys a frame while the page scrolls, then ${NOTIFY_PER_FRAME} again`, async () => {
+    const store = new LiveStore('ws://unused');
+    const ids = Array.from({ length: 2 * NOTIFY_PER_FRAME }, (_, i) => `s${i}`);
+    store.receive({ type: 'fleet', full: true, hosts: ids.map((id) => summary(id, 1, 1000)), removed: [] });
+    await flushed();
+    const calls: string[] = [];
+    for (const id of ids) store.subscribe(`summary:${id}`, () => calls.push(id));
+    const nextFrame = () => new Promise<void>((resolve) => requestAnimationFrame(() => resolve()));
+
+    // A scroll in a table (an element: the event does not bubble to the window, the store listens in the capture phase).
+    const table = document.createElement('div');
+    document.body.append(table);
+    table.dispatchEvent(new Event('scroll'));
+    const scrolledAt = performance.now();
+    store.receive({ type: 'fleet', full: false, hosts: ids.map((id) => summary(id, 50, 2000)), removed: [] });
+    await nextFrame();
+    expect(calls).toEqual(ids.slice(0, NOTIFY_PER_FRAME_SCROLLING));
+
+    // None is lost; once scrolling has stopped, a burst goes at the usual pace.
+    await vi.waitFor(() => expect(calls).toHaveLength(ids.length), { timeout: 5000, interval: 5 });
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, scrolledAt + 200 - performance.now())));
+    store.receive({ type: 'fleet', full: false, hosts: ids.map((id) => summary(id, 60, 3000)), removed: [] });
+    await nextFrame();
+    expect(calls).toHaveLength(ids.length + NOTIFY_PER_FRAME);
   });
 
   it('keeps the latest frame of a watched host', () => {
