@@ -6,7 +6,7 @@ import { Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
 import * as z from 'zod';
 import { agentArchive } from '../archive-options.ts';
-import { keepYoungGenerationSmall } from '../lean-heap.ts';
+import { tuneV8ForCollecting } from '../lean-heap.ts';
 import { consoleLogger } from '../log.ts';
 import { parseOptions, UsageError } from '../usage.ts';
 
@@ -68,7 +68,7 @@ export function agentCommand(): Command {
     .option('--s3-bucket <name>', "also archive this host to S3 in seed 003's layout (or $S3_BUCKET_NAME; see docs/s3-archive.md)")
     .option('--config <file>', 'a YAML file with these settings and custom metric plugins (see the README)')
     .action(async (raw: Record<string, unknown>) => {
-      keepYoungGenerationSmall();
+      tuneV8ForCollecting();
       const file = raw.config ? readAgentFile(String(raw.config)) : AgentFile.parse({});
       const merged = Object.fromEntries(
         Object.entries({

@@ -4,7 +4,7 @@ import { Collection, type CollectOptions, readIdentity, toFrame } from '@vigil/a
 import { type Frame, type HostIdentity, toSeed000Metrics } from '@vigil/schema';
 import { Command } from 'commander';
 import * as z from 'zod';
-import { keepYoungGenerationSmall } from '../lean-heap.ts';
+import { tuneV8ForCollecting } from '../lean-heap.ts';
 import { parseOptions } from '../usage.ts';
 
 const SnapshotOptions = z.object({
@@ -47,7 +47,7 @@ async function oneShot(collection: Collection, identity: HostIdentity, options: 
 }
 
 async function watch(collection: Collection, options: SnapshotOptions): Promise<void> {
-  keepYoungGenerationSmall();
+  tuneV8ForCollecting();
   const collect: CollectOptions = { allProcesses: true, connections: options.connections ?? false, followPids: new Set() };
   const intervalMs = options.interval * 1000;
   let stopped = false;
