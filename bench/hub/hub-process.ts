@@ -59,21 +59,15 @@ export interface HubProcess {
   warningSamples: string[];
 }
 
+/** The node arguments of `vigil serve` on loopback: node flags, the vigil script, the port and the data folder. */
+export function serveArgs(nodeFlags: readonly string[], vigil: string, port: number, dataDir: string): string[] {
+  return [...nodeFlags, vigil, 'serve', '--port', String(port), '--host', '127.0.0.1', '--data', dataDir];
+}
+
 /** Starts the hub, waits for /api/health, then creates the agent token all simulated agents share. */
 export async function startHub(opts: HubProcessOptions): Promise<HubProcess> {
   const dataDir = mkdtempSync(join(opts.workDir, 'hub-data-'));
-  const args = [
-    ...(opts.nodeFlags ?? []),
-    opts.vigil ?? VIGIL_BIN,
-    'serve',
-    '--port',
-    String(opts.port),
-    '--host',
-    '127.0.0.1',
-    '--data',
-    dataDir,
-    '--no-local-agent',
-  ];
+  const args = [...serveArgs(opts.nodeFlags ?? [], opts.vigil ?? VIGIL_BIN, opts.port, dataDir), '--no-local-agent'];
   const tracked = spawnTracked(process.execPath, args, {
     cwd: opts.repoRoot,
     env: { ...process.env, VIGIL_ADMIN_PASSWORD: opts.adminPassword },

@@ -132,8 +132,8 @@ const QUIET_BUSY_PERCENT = 25;
 /** Acks may trail the window's last frames by this much and still count. */
 const ACK_GRACE_MS = 3000;
 
-/** Groups updates by the second of their ts and returns the one with the highest p99. */
-function worstSecond(arrivals: readonly Arrival[]): ScenarioResult['worstSecond'] {
+/** The latencies of updates by the second (Unix) of their frame's ts. */
+function latenciesBySecond(arrivals: readonly Arrival[]): Map<number, number[]> {
   const bySecond = new Map<number, number[]>();
   for (const a of arrivals) {
     const second = Math.floor(a.ts / 1000);
@@ -141,23 +141,22 @@ function worstSecond(arrivals: readonly Arrival[]): ScenarioResult['worstSecond'
     if (list) list.push(a.latencyMs);
     else bySecond.set(second, [a.latencyMs]);
   }
+  return bySecond;
+}
+
+/** Groups updates by the second of their ts and returns the one with the highest p99. */
+function worstSecond(arrivals: readonly Arrival[]): ScenarioResult['worstSecond'] {
   let worst: ScenarioResult['worstSecond'] = null;
-  for (const [second, values] of bySecond) {
+  for (const [second, values] of latenciesBySecond(arrivals)) {
     const p99 = percentile(values, 99);
     if (!worst || p99 > worst.p99) worst = { secondOfMinute: second % 60, p50: percentile(values, 50), p99, max: max(values) };
   }
   return worst;
 }
 
+/** The p99 of every second, in order of the seconds. */
 function perSecondP99(arrivals: readonly Arrival[]): number[] {
-  const bySecond = new Map<number, number[]>();
-  for (const a of arrivals) {
-    const second = Math.floor(a.ts / 1000);
-    const list = bySecond.get(second);
-    if (list) list.push(a.latencyMs);
-    else bySecond.set(second, [a.latencyMs]);
-  }
-  return [...bySecond].sort(([a], [b]) => a - b).map(([, values]) => Math.round(percentile(values, 99)));
+  return [...latenciesBySecond(arrivals)].sort(([a], [b]) => a - b).map(([, values]) => Math.round(percentile(values, 99)));
 }
 
 const agentOf = (hostId: string): number => Number(hostId.slice(hostId.lastIndexOf('-') + 1));

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
-import { DEPLOYED_HUB_NODE_FLAGS, VIGIL_BIN } from '../hub/hub-process.ts';
+import { DEPLOYED_HUB_NODE_FLAGS, serveArgs, VIGIL_BIN } from '../hub/hub-process.ts';
 import { spawnTracked, stopTracked, type TrackedChild } from '../lib/child-processes.ts';
 import { httpStatus } from '../lib/http-probe.ts';
 import { waitFor } from '../lib/timing.ts';
@@ -43,17 +43,7 @@ export async function startWebHub(opts: WebHubOptions): Promise<WebHub> {
   const dataDir = mkdtempSync(join(opts.workDir, 'hub-data-'));
   const adminPassword = `bench-${Math.random().toString(36).slice(2)}-pw`;
   // With the node flags npm start and the deployed units give it.
-  const args = [
-    ...DEPLOYED_HUB_NODE_FLAGS.split(' '),
-    VIGIL_BIN,
-    'serve',
-    '--port',
-    String(opts.port),
-    '--host',
-    '127.0.0.1',
-    '--data',
-    dataDir,
-  ];
+  const args = serveArgs(DEPLOYED_HUB_NODE_FLAGS.split(' '), VIGIL_BIN, opts.port, dataDir);
   const tracked = spawnTracked(process.execPath, args, {
     cwd: opts.root,
     env: { ...process.env, VIGIL_ADMIN_PASSWORD: adminPassword },
