@@ -1,9 +1,9 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { closeSync, fsyncSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Frame } from '@vigil/schema';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Collection, type CollectOptions, toFrame } from '../src/collect/index.ts';
 
 const ALL: CollectOptions = { allProcesses: true, connections: false, followPids: new Set() };
@@ -114,6 +114,34 @@ describe('live collection on this host', () => {
     await waitFor('the child to continue', () => stateOf(pid) === 'S');
     frame = toFrame(await collection.collect(ALL), 0);
     expect(frame.processes.find((p) => p.pid === pid)?.state).toBe('sleeping');
+  });
+
+  it.skipIf(!existsSync('/proc/self/schedstat'))('reads the stat of a process only when it has run since the last cycle', async () => {
+    const idle = start('sleep', ['300']);
+    const busy = start(process.execPath, ['-e', 'for (;;) {}']);
+    const runTime = (pid: number) => readFileSync(`/proc/${pid}/schedstat`, 'latin1').split(' ')[0];
+    // Once sleep is in its nanosleep, its run time stops moving.
+    let before = '';
+    await waitFor('sleep to settle', () => {
+      const now = runTime(idle.pid as number);
+      const settled = now === before && stateOf(idle.pid as number) === 'S';
+      before = now;
+      return settled;
+    });
+    await collection.collect(ALL);
+    const pidStat = vi.spyOn(collection.proc, 'pidStat');
+    try {
+      const frame = toFrame(await collection.collect(ALL), 0);
+      const read = new Set(pidStat.mock.calls.map(([pid]) => pid));
+      expect(read.has(busy.pid as number)).toBe(true);
+      expect(read.has(idle.pid as number)).toBe(false);
+      // What was read before is still reported, whole.
+      const sleeping = frame.processes.find((p) => p.pid === idle.pid);
+      expect(sleeping).toMatchObject({ name: 'sleep', state: 'sleeping', cpuPercent: 0 });
+      expect(sleeping?.memoryRssBytes).toBeGreaterThan(0);
+    } finally {
+      pidStat.mockRestore();
+    }
   });
 
   it('shows a TCP listener opened by the test with its pid and port', async () => {

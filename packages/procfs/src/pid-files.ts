@@ -12,7 +12,7 @@ const MAX_KEPT = 4096;
  * costs about a third of a cycle's reading. Files of many records (maps, net/tcp) may come in page-sized parts
  * and are always read to the end.
  */
-const ONE_PIECE = new Set(['stat', 'statm', 'status', 'io']);
+const ONE_PIECE = new Set(['stat', 'statm', 'status', 'io', 'schedstat']);
 
 interface KeptFd {
   fd: number;

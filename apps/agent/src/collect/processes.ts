@@ -39,6 +39,10 @@ interface ProcessMeta {
   seen: number;
   atMs: number;
   cpuTicks: number;
+  /** The stat last read, when, and the run time (schedstat, ns) it was read at: NaN when unknown. */
+  stat: PidStat;
+  statAtMs: number;
+  runTimeNs: number;
   /** When io was last read; NaN until it has been read (or when it may not be read). */
   ioAtMs: number;
   ioReadBytes: number;
@@ -47,6 +51,14 @@ interface ProcessMeta {
 
 /** An idle process's io file is read again after this long even if it used no CPU (see below). */
 const IO_RESCAN_MS = 10_000;
+/**
+ * A process that has not run since its stat was read has the same stat, but for the few fields that can change while
+ * it sleeps (its parent when that exits, its nice value, its RSS when memory is reclaimed): those are read again after
+ * this long at the latest.
+ */
+const STAT_RESCAN_MS = 10_000;
+/** Processes with a stat but no schedstat after which schedstat is no longer asked for (a kernel without it). */
+const SCHEDSTAT_MISSING = 3;
 
 /**
  * The name as ps and psutil show it: the kernel's 15-character comm, or the executable's base name from the
@@ -86,6 +98,8 @@ export function selectProcesses(
 export function processesCollector(): Collector {
   const metas = new Map<number, ProcessMeta>();
   let generation = 0;
+  /** Processes whose stat could be read but not their schedstat: at SCHEDSTAT_MISSING the kernel has none. */
+  let schedstatMissing = 0;
   let users = new Map<number, string>();
   let usersReadAt = Number.NEGATIVE_INFINITY;
 
@@ -115,6 +129,9 @@ export function processesCollector(): Collector {
       seen: generation,
       atMs: Number.NaN,
       cpuTicks: 0,
+      stat,
+      statAtMs: Number.NaN,
+      runTimeNs: Number.NaN,
       ioAtMs: Number.NaN,
       ioReadBytes: 0,
       ioWriteBytes: 0,
@@ -145,14 +162,27 @@ export function processesCollector(): Collector {
       let lastFailure: unknown;
       for (const pid of ctx.proc.pids()) {
         try {
-          const stat = ctx.proc.pidStat(pid);
-          if (!stat) continue;
+          // A process that has not run since the last cycle (most of a server's processes, kernel threads included)
+          // has the stat it had then: its schedstat, cheaper for the kernel to write, says so (STAT_RESCAN_MS).
+          // Kept descriptors stay bound to their process (pid-files.ts), so a reused pid is read afresh.
+          const runTimeNs = schedstatMissing < SCHEDSTAT_MISSING ? ctx.proc.pidRunTimeNs(pid) : null;
           let meta = metas.get(pid);
-          if (!meta || meta.starttime !== stat.starttime) {
-            const fresh = readMeta(ctx, stat);
-            if (!fresh) continue;
-            meta = fresh;
-            metas.set(pid, meta);
+          let stat: PidStat;
+          if (meta && runTimeNs !== null && runTimeNs === meta.runTimeNs && at - meta.statAtMs < STAT_RESCAN_MS) stat = meta.stat;
+          else {
+            const read = ctx.proc.pidStat(pid);
+            if (!read) continue;
+            stat = read;
+            if (!meta || meta.starttime !== stat.starttime) {
+              const fresh = readMeta(ctx, stat);
+              if (!fresh) continue;
+              meta = fresh;
+              metas.set(pid, meta);
+            }
+            meta.stat = stat;
+            meta.statAtMs = at;
+            meta.runTimeNs = runTimeNs ?? Number.NaN;
+            if (runTimeNs === null) schedstatMissing++;
           }
           meta.seen = generation;
           const cpuTicks = stat.utime + stat.stime;
