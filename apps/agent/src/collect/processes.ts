@@ -39,14 +39,33 @@ interface ProcessMeta {
   seen: number;
   atMs: number;
   cpuTicks: number;
-  /** The stat last read, when, and the run time (schedstat, ns) it was read at: NaN when unknown. */
-  stat: PidStat;
+  /**
+   * What the collector uses of the stat last read, copied into this object rather than keeping the parsed one: kept
+   * from one cycle to the next, a new object per read would be promoted to the old space and die there.
+   * When it was read, and the run time (schedstat, ns) then: NaN when unknown.
+   */
+  stat: HeldStat;
   statAtMs: number;
   runTimeNs: number;
   /** When io was last read; NaN until it has been read (or when it may not be read). */
   ioAtMs: number;
   ioReadBytes: number;
   ioWriteBytes: number;
+}
+
+type HeldStat = Pick<PidStat, 'state' | 'ppid' | 'numThreads' | 'nice' | 'rssPages' | 'vsizeBytes' | 'utime' | 'stime' | 'starttime'>;
+
+function holdStat(into: HeldStat, stat: PidStat): HeldStat {
+  into.state = stat.state;
+  into.ppid = stat.ppid;
+  into.numThreads = stat.numThreads;
+  into.nice = stat.nice;
+  into.rssPages = stat.rssPages;
+  into.vsizeBytes = stat.vsizeBytes;
+  into.utime = stat.utime;
+  into.stime = stat.stime;
+  into.starttime = stat.starttime;
+  return into;
 }
 
 /** An idle process's io file is read again after this long even if it used no CPU (see below). */
@@ -129,7 +148,7 @@ export function processesCollector(): Collector {
       seen: generation,
       atMs: Number.NaN,
       cpuTicks: 0,
-      stat,
+      stat: holdStat({} as HeldStat, stat),
       statAtMs: Number.NaN,
       runTimeNs: Number.NaN,
       ioAtMs: Number.NaN,
@@ -167,24 +186,22 @@ export function processesCollector(): Collector {
           // Kept descriptors stay bound to their process (pid-files.ts), so a reused pid is read afresh.
           const runTimeNs = schedstatMissing < SCHEDSTAT_MISSING ? ctx.proc.pidRunTimeNs(pid) : null;
           let meta = metas.get(pid);
-          let stat: PidStat;
-          if (meta && runTimeNs !== null && runTimeNs === meta.runTimeNs && at - meta.statAtMs < STAT_RESCAN_MS) stat = meta.stat;
-          else {
+          if (!meta || runTimeNs === null || runTimeNs !== meta.runTimeNs || at - meta.statAtMs >= STAT_RESCAN_MS) {
             const read = ctx.proc.pidStat(pid);
             if (!read) continue;
-            stat = read;
-            if (!meta || meta.starttime !== stat.starttime) {
-              const fresh = readMeta(ctx, stat);
+            if (!meta || meta.starttime !== read.starttime) {
+              const fresh = readMeta(ctx, read);
               if (!fresh) continue;
               meta = fresh;
               metas.set(pid, meta);
             }
-            meta.stat = stat;
+            holdStat(meta.stat, read);
             meta.statAtMs = at;
             meta.runTimeNs = runTimeNs ?? Number.NaN;
             if (runTimeNs === null) schedstatMissing++;
           }
           meta.seen = generation;
+          const stat = meta.stat;
           const cpuTicks = stat.utime + stat.stime;
           const cpuRate = counterRate(meta.cpuTicks, meta.atMs, cpuTicks, at);
           // A process does I/O only while it runs, and its io counters are cumulative: when it used no CPU
