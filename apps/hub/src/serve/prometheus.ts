@@ -1,6 +1,7 @@
-import { type Frame, forEachSample, METRICS, type MetricDef } from '@vigil/schema';
+import { forEachSample, METRICS, type MetricDef } from '@vigil/schema';
 import type { FastifyInstance } from 'fastify';
 import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import type { FrameHead } from '../ingest/index.ts';
 import type { ServeContext } from './context.ts';
 import type { LiveFanout } from './ws/fanout.ts';
 
@@ -55,7 +56,7 @@ interface Family {
  * host's series), so the output is valid however many hosts there are.
  */
 export function hostsExposition(
-  hosts: { id: string; hostname: string; online: boolean; frame: Omit<Frame, 'processes'> | null; lastSeen: number | null }[],
+  hosts: { id: string; hostname: string; online: boolean; frame: FrameHead | null; lastSeen: number | null }[],
 ): string {
   const families = new Map<string, Family>();
   const family = (name: string, help: string, type: 'gauge' | 'counter') => {

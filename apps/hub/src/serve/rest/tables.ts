@@ -1,6 +1,6 @@
 import type { Channel, Frame } from '@vigil/schema';
 import { VigilError } from '../../errors.ts';
-import type { Ingest, LiveHost } from '../../ingest/index.ts';
+import type { FrameHead, Ingest, LiveHost } from '../../ingest/index.ts';
 
 /** How long a table stays subscribed after the last request for it, so that polling clients keep it warm. */
 const HOLD_MS = 30_000;
@@ -39,7 +39,7 @@ export function requireHost(ingest: Ingest, id: string): LiveHost {
   return host;
 }
 
-const hasTable = (frame: Omit<Frame, 'processes'> | null, channel: Channel) =>
+const hasTable = (frame: FrameHead | null, channel: Channel) =>
   channel === 'processes' ? frame?.processesComplete === true : frame?.connections !== undefined;
 
 /**
