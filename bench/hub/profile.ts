@@ -36,10 +36,12 @@ export interface SelfTime {
 export interface CpuProfileSummary {
   file: string;
   wallMs: number;
-  /** Main-thread time not idle: JS, GC, and native code called from JS (zlib, JSON). Worker threads are not sampled. */
+  /** The thread's time not idle: JS, GC, and native code called from JS (zlib, JSON). */
   busyMs: number;
   functions: SelfTime[];
   packages: SelfTime[];
+  /** The other threads' profiles (the history thread), when the hub wrote one per thread (--cpu-prof). */
+  threads?: CpuProfileSummary[];
 }
 
 const maps = new Map<string, SourceMap | null>();

@@ -131,22 +131,19 @@ export function table(info: RunInfo, outcomes: Outcome[]): string {
   ];
   for (const r of results) {
     if (!r.profile) continue;
-    lines.push(
-      '',
-      `Hub profile, ${r.agents} agents ${r.mode}, ${r.profile.kind === 'window' ? 'measurement window' : 'whole life'} (main thread busy ${r.profile.busyMs} ms of ${r.profile.wallMs} ms; ${r.profile.file}):`,
-    );
-    lines.push(
-      pad([
-        ['self ms', 'busy %', 'package'],
-        ...r.profile.packages.slice(0, 12).map((p) => [String(p.selfMs), f(p.busyPercent, 1), p.name]),
-      ]),
-    );
-    lines.push(
-      pad([
-        ['self ms', 'busy %', 'function'],
-        ...r.profile.functions.slice(0, 20).map((p) => [String(p.selfMs), f(p.busyPercent, 1), p.name]),
-      ]),
-    );
+    const what = r.profile.kind === 'window' ? 'measurement window' : 'whole life';
+    for (const [name, p] of [
+      ['main thread', r.profile] as const,
+      ...(r.profile.threads ?? []).map((t) => ['history thread', t] as const),
+    ]) {
+      lines.push('', `Hub profile, ${r.agents} agents ${r.mode}, ${what}, ${name} (busy ${p.busyMs} ms of ${p.wallMs} ms; ${p.file}):`);
+      lines.push(
+        pad([['self ms', 'busy %', 'package'], ...p.packages.slice(0, 12).map((x) => [String(x.selfMs), f(x.busyPercent, 1), x.name])]),
+      );
+      lines.push(
+        pad([['self ms', 'busy %', 'function'], ...p.functions.slice(0, 20).map((x) => [String(x.selfMs), f(x.busyPercent, 1), x.name])]),
+      );
+    }
   }
   return lines.join('\n');
 }

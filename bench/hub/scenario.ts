@@ -325,7 +325,11 @@ export async function runScenario(opts: ScenarioOptions): Promise<ScenarioResult
   return result;
 }
 
-/** Summarises the newest profile in `dir` (written by the hub at exit, or by the window profiler) and keeps a copy. */
+/**
+ * Summarises the hub's profiles in `dir` (written by the hub at exit, one per thread, or by the window profiler) and
+ * keeps copies. The main thread's is the summary; the history thread's (and any other worker's) is summarised
+ * beside it, as `threads`.
+ */
 export function profileOf(dir: string, top: number, keepAs: string): CpuProfileSummary | undefined {
   let files: string[];
   try {
@@ -333,8 +337,17 @@ export function profileOf(dir: string, top: number, keepAs: string): CpuProfileS
   } catch {
     return undefined;
   }
-  const newest = files.sort().at(-1);
-  if (!newest) return undefined;
-  copyFileSync(join(dir, newest), keepAs);
-  return { ...summarizeCpuProfile(join(dir, newest), top), file: keepAs };
+  // node --cpu-prof names them CPU.<date>.<time>.<pid>.<thread id>.<seq>.cpuprofile; the main thread is thread 0.
+  const threadOf = (f: string) => Number(f.split('.').at(-3));
+  const main = files.find((f) => threadOf(f) === 0) ?? files.sort().at(-1);
+  if (!main) return undefined;
+  copyFileSync(join(dir, main), keepAs);
+  const threads = files
+    .filter((f) => f !== main)
+    .map((f) => {
+      const keep = keepAs.replace(/\.cpuprofile$/, `-thread${threadOf(f)}.cpuprofile`);
+      copyFileSync(join(dir, f), keep);
+      return { ...summarizeCpuProfile(join(dir, f), top), file: keep };
+    });
+  return { ...summarizeCpuProfile(join(dir, main), top), file: keepAs, ...(threads.length > 0 ? { threads } : {}) };
 }

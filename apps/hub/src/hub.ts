@@ -13,7 +13,7 @@ import type { ServeContext } from './serve/context.ts';
 import { releaseHolds } from './serve/rest/index.ts';
 import { LiveFanout } from './serve/ws/fanout.ts';
 import { openStores, type Stores } from './store/index.ts';
-import { SqliteStorage } from './store/tsdb/index.ts';
+import { HistoryThread } from './store/tsdb/index.ts';
 
 /** How long `stop()` lets HTTP connections finish before it closes them. */
 const STOP_GRACE_MS = 2000;
@@ -44,7 +44,7 @@ export class Hub {
   readonly ingest: Ingest;
   readonly control: ProcessControl;
   readonly fanout: LiveFanout;
-  readonly storage: SqliteStorage;
+  readonly storage: HistoryThread;
   readonly alerting: Alerting;
   readonly log: Logger;
   app!: App;
@@ -75,16 +75,18 @@ export class Hub {
     this.fanout = new LiveFanout(this.live, this.ingest);
     const history = config.history;
     const DAY = 24 * 3600 * 1000;
-    this.storage = new SqliteStorage({
-      path: join(dataDir, 'history.db'),
-      retention: {
-        rawMs: history.rawDays * DAY,
-        minuteMs: history.minuteDays * DAY,
-        hourMs: history.hourDays * DAY,
-        maxBytes: history.maxSizeGb * 1024 ** 3,
+    this.storage = new HistoryThread(
+      {
+        path: join(dataDir, 'history.db'),
+        retention: {
+          rawMs: history.rawDays * DAY,
+          minuteMs: history.minuteDays * DAY,
+          hourMs: history.hourDays * DAY,
+          maxBytes: history.maxSizeGb * 1024 ** 3,
+        },
       },
-      warn: (message) => this.log.warn(message),
-    });
+      (message) => this.log.warn(message),
+    );
     this.ingest.storage = this.storage;
     this.alerting = new Alerting(
       this.stores.alerts,
@@ -102,6 +104,12 @@ export class Hub {
 
   static async start(options: HubOptions): Promise<Hub> {
     const hub = new Hub(options.config, options.logger);
+    try {
+      await hub.storage.ready();
+    } catch (error) {
+      hub.stores.db.close();
+      throw error;
+    }
     const bootstrap = await hub.auth.bootstrap(options.adminPassword);
     const ctx: ServeContext = {
       config: hub.config,
@@ -167,7 +175,7 @@ export class Hub {
       await app.close();
       clearTimeout(force);
     }
-    this.storage.close();
+    await this.storage.close();
     this.stores.db.close();
   }
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { type Channel, CloseCode, type Command, type CommandResult, type Frame, type HubMessage, PROTOCOL_VERSION } from '@vigil/schema';
 import type { WebSocket } from 'ws';
 import type { Stores } from '../store/index.ts';
-import type { Storage } from '../store/tsdb/index.ts';
+import type { HistoryStore } from '../store/tsdb/index.ts';
 import { AgentConnection, compileFrameCheckers, type Logger } from './agent-socket.ts';
 import type { LiveHost, LiveState } from './live-state.ts';
 import { Subscriptions } from './subscriptions.ts';
@@ -45,7 +45,7 @@ export class Ingest {
   paused = false;
   framesAccepted = 0;
   /** Where frames are kept; without one (tests of the live path), frames are acknowledged at once. */
-  storage: Storage | null = null;
+  storage: HistoryStore | null = null;
   /** Agent messages wait here for their turn, so that bursts of frames do not hold up HTTP requests (turns.ts). */
   readonly turns: Turns;
 

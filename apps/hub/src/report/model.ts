@@ -142,9 +142,9 @@ async function loadPoints(
   keep: (labels: Record<string, string>) => boolean,
 ) {
   const out: { labels: Record<string, string>; points: Points }[] = [];
-  for (const series of source.series(host, metric)) {
+  for (const series of await source.series(host, metric)) {
     if (!keep(series.labels)) continue;
-    out.push({ labels: series.labels, points: source.points(series, w.from, w.to, w.basis) });
+    out.push({ labels: series.labels, points: await source.points(series, w.from, w.to, w.basis) });
     await yieldToLoop();
   }
   return out;
@@ -253,7 +253,8 @@ async function hostReport(input: ReportInput, host: ReportHostInfo, w: Window): 
   const tally = new ProcessTally();
   // Slices on whole minutes, so that no minute of history is decoded twice.
   for (let t = Math.floor(w.from / PROCESS_SLICE_MS) * PROCESS_SLICE_MS; t <= w.to; t += PROCESS_SLICE_MS) {
-    for (const frame of source.processFrames(host.id, Math.max(w.from, t), Math.min(w.to, t + PROCESS_SLICE_MS - 1))) tally.add(frame);
+    for (const frame of await source.processFrames(host.id, Math.max(w.from, t), Math.min(w.to, t + PROCESS_SLICE_MS - 1)))
+      tally.add(frame);
     await yieldToLoop();
   }
   const processes = tally.summary(TOP_PROCESSES);

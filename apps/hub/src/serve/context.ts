@@ -6,7 +6,7 @@ import type { HubConfig } from '../config.ts';
 import type { ProcessControl } from '../control/process-control.ts';
 import type { Ingest, LiveState } from '../ingest/index.ts';
 import type { Stores } from '../store/index.ts';
-import type { Storage } from '../store/tsdb/index.ts';
+import type { HistoryStore } from '../store/tsdb/index.ts';
 
 /** What the HTTP and WebSocket routes use of the hub. */
 export interface ServeContext {
@@ -16,7 +16,7 @@ export interface ServeContext {
   live: LiveState;
   ingest: Ingest;
   control: ProcessControl;
-  storage: Storage;
+  storage: HistoryStore;
   alerting: Alerting;
   /** The URL users reach the hub at (for links). */
   publicUrl: () => string;

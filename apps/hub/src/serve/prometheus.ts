@@ -163,8 +163,8 @@ function hubRegistry(ctx: ServeContext, fanout: LiveFanout): Registry {
     name: 'vigil_hub_history_bytes',
     help: 'Size of the history database',
     registers: [registry],
-    collect() {
-      this.set(ctx.storage.sizeBytes());
+    async collect() {
+      this.set(await ctx.storage.sizeBytes());
     },
   });
   new Counter({

@@ -139,7 +139,7 @@ export function registerSeed001(root: FastifyInstance, ctx: ServeContext, localH
         'network_receive_bytes_per_second',
         'network_transmit_bytes_per_second',
       ];
-      const result = ctx.storage.query({ metrics, hosts: [host.record.id], from, to, step });
+      const result = await ctx.storage.query({ metrics, hosts: [host.record.id], from, to, step });
       const rows = new Map<number, Record<string, number>>();
       for (const series of result.series) {
         // The whole-host series: the total CPU (no cpu label), the root filesystem, every interface but lo summed.

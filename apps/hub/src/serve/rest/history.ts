@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import * as z from 'zod';
 import { VigilError } from '../../errors.ts';
-import type { Series } from '../../store/tsdb/index.ts';
+import type { SeriesInfo } from '../../store/tsdb/index.ts';
 import type { ServeContext } from '../context.ts';
 import { HostParams } from './hosts.ts';
 import { requireHost } from './tables.ts';
@@ -38,7 +38,7 @@ const StringList = z.preprocess(asArray, z.array(z.string().min(1).max(200)).max
 /** History: queries over time, process history, custom metrics, and export. */
 export function registerHistoryRoutes(root: FastifyInstance, ctx: ServeContext): void {
   const app = root.withTypeProvider<ZodTypeProvider>();
-  const known = (name: string) => METRICS.has(name) || ctx.storage.series({ metric: name }).length > 0;
+  const known = async (name: string) => METRICS.has(name) || (await ctx.storage.series({ metric: name })).length > 0;
 
   app.get(
     '/api/v1/metrics',
@@ -64,7 +64,7 @@ export function registerHistoryRoutes(root: FastifyInstance, ctx: ServeContext):
     async () => {
       const counts = new Map<string, number>();
       const custom = new Set<string>();
-      for (const s of ctx.storage.series()) {
+      for (const s of await ctx.storage.series()) {
         counts.set(s.metric, (counts.get(s.metric) ?? 0) + 1);
         if (!METRICS.has(s.metric)) custom.add(s.metric);
       }
@@ -113,7 +113,8 @@ export function registerHistoryRoutes(root: FastifyInstance, ctx: ServeContext):
     async (request) => {
       const q = request.query;
       const now = Date.now();
-      const unknown = q.metric.filter((m) => !known(m));
+      const unknown: string[] = [];
+      for (const m of q.metric) if (!(await known(m))) unknown.push(m);
       if (unknown.length > 0)
         throw new VigilError(
           'VIGIL_ERR_VALIDATION',
@@ -133,7 +134,7 @@ export function registerHistoryRoutes(root: FastifyInstance, ctx: ServeContext):
       const step = q.step === undefined ? undefined : (parseDuration(q.step) as number);
       if (step !== undefined && step < 1000)
         throw new VigilError('VIGIL_ERR_VALIDATION', 'querystring.step: must be at least 1s', { field: 'querystring.step' });
-      const matching = ctx.storage.series().filter((s) => q.metric.includes(s.metric) && (!q.host || q.host.includes(s.host)));
+      const matching = (await ctx.storage.series()).filter((s) => q.metric.includes(s.metric) && (!q.host || q.host.includes(s.host)));
       const perSeries = (to - from) / (step ?? 1000) + 1;
       if (matching.length * perSeries > MAX_POINTS) {
         throw new VigilError(
@@ -142,7 +143,7 @@ export function registerHistoryRoutes(root: FastifyInstance, ctx: ServeContext):
           { field: 'querystring.step' },
         );
       }
-      const result = ctx.storage.query({ metrics: q.metric, hosts: q.host, labels, from, to, step });
+      const result = await ctx.storage.query({ metrics: q.metric, hosts: q.host, labels, from, to, step });
       return {
         ...result,
         columns: result.step === null ? ['ts', 'value'] : ['ts', 'avg', 'min', 'max'],
@@ -179,7 +180,7 @@ export function registerHistoryRoutes(root: FastifyInstance, ctx: ServeContext):
     async (request) => {
       const host = requireHost(ctx.ingest, request.params.id);
       const ts = parseTime(request.query.ts, Date.now()) as number;
-      const frame = ctx.storage.processesAt(host.record.id, ts);
+      const frame = await ctx.storage.processesAt(host.record.id, ts);
       return { hostId: host.record.id, requested: ts, ts: frame?.ts ?? null, processes: frame?.processes ?? [] };
     },
   );
@@ -232,7 +233,7 @@ export function registerHistoryRoutes(root: FastifyInstance, ctx: ServeContext):
         from,
         to,
         by: request.query.by,
-        processes: ctx.storage.topProcesses(host.record.id, from, to, request.query.by, request.query.limit),
+        processes: await ctx.storage.topProcesses(host.record.id, from, to, request.query.by, request.query.limit),
       };
     },
   );
@@ -276,7 +277,7 @@ export function registerHistoryRoutes(root: FastifyInstance, ctx: ServeContext):
       let accepted = 0;
       const rejected: { index: number; reason: string }[] = [];
       for (const [host, list] of byHost) {
-        const r = ctx.storage.appendCustom(
+        const r = await ctx.storage.appendCustom(
           host,
           list.map((x) => x.sample),
         );
@@ -311,8 +312,7 @@ export function registerHistoryRoutes(root: FastifyInstance, ctx: ServeContext):
       const q = request.query;
       const to = Date.now();
       const from = to - q.hours * 3_600_000;
-      const series = ctx.storage
-        .series()
+      const series = (await ctx.storage.series())
         .filter((s) => (!q.host || q.host.includes(s.host)) && (!q.metric || q.metric.includes(s.metric)))
         .sort((a, b) => a.host.localeCompare(b.host) || a.key.localeCompare(b.key));
       reply.header('x-vigil-series', String(series.length));
@@ -329,11 +329,17 @@ export function registerHistoryRoutes(root: FastifyInstance, ctx: ServeContext):
 const csvField = (text: string) => (/[",\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text);
 
 /** Yields the export a series at a time, a chunk at a time. */
-async function* exportRows(ctx: ServeContext, series: Series[], from: number, to: number, format: 'json' | 'csv'): AsyncGenerator<string> {
+async function* exportRows(
+  ctx: ServeContext,
+  series: SeriesInfo[],
+  from: number,
+  to: number,
+  format: 'json' | 'csv',
+): AsyncGenerator<string> {
   yield format === 'csv' ? 'time,host,metric,labels,value\n' : `{"from":${from},"to":${to},"series":[`;
   let firstSeries = true;
   for (const s of series) {
-    const result = ctx.storage.query({ metrics: [s.metric], hosts: [s.host], labels: s.labels, from, to });
+    const result = await ctx.storage.query({ metrics: [s.metric], hosts: [s.host], labels: s.labels, from, to });
     const match = result.series.find((x) => x.metric === s.metric && JSON.stringify(x.labels) === JSON.stringify(s.labels));
     if (!match) continue;
     if (format === 'csv') {

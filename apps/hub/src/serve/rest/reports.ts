@@ -4,8 +4,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import * as z from 'zod';
 import { VigilError } from '../../errors.ts';
-import { buildReport, csvReport, htmlReport, jsonReport, pdfReport, type ReportHostInfo, storageSource } from '../../report/index.ts';
-import { SqliteStorage } from '../../store/tsdb/index.ts';
+import { buildReport, csvReport, htmlReport, jsonReport, pdfReport, type ReportHostInfo } from '../../report/index.ts';
 import type { ServeContext } from '../context.ts';
 
 const asArray = (v: unknown) => (v === undefined ? undefined : Array.isArray(v) ? v : [v]);
@@ -66,15 +65,13 @@ const stamp = (ms: number) => {
 export async function sendReport(ctx: ServeContext, query: ReportQuery, reply: FastifyReply): Promise<FastifyReply> {
   if (query.table && query.format !== 'csv')
     throw new VigilError('VIGIL_ERR_VALIDATION', 'querystring.table: only with format=csv', { field: 'querystring.table' });
-  const storage = ctx.storage;
-  if (!(storage instanceof SqliteStorage)) throw new VigilError('VIGIL_ERR_INTERNAL', 'reports need the embedded history store');
   for (const id of query.host ?? []) if (!ctx.live.get(id)) throw new VigilError('VIGIL_ERR_HOST_NOT_FOUND', `no host "${id}"`);
   const hosts: ReportHostInfo[] = [...ctx.live.hosts.values()]
     .filter((h) => !query.host || query.host.includes(h.record.id))
     .sort((a, b) => a.record.id.localeCompare(b.record.id))
     .map((h) => ({ id: h.record.id, hostname: h.record.hostname, identity: h.record.identity, status: h.status, lastSeen: h.lastSeen }));
   const report = await oneAtATime(() =>
-    buildReport({ source: storageSource(storage), alerts: ctx.stores.alerts, hosts, hours: query.hours }),
+    buildReport({ source: ctx.storage.reportSource(), alerts: ctx.stores.alerts, hosts, hours: query.hours }),
   );
   const name = `vigil-report-${stamp(report.to)}${query.table && query.table !== 'metrics' ? `-${query.table}` : ''}.${query.format}`;
   reply.header('content-disposition', `${query.format === 'csv' ? 'attachment' : 'inline'}; filename="${name}"`);

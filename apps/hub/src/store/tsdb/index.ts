@@ -1,6 +1,8 @@
 export { type Aggregate, aggregateRaw, mergeAggregates } from './aggregate.ts';
 export { ChunkEncoder, CorruptChunk, decodeChunk } from './codec.ts';
 export { TIER } from './db.ts';
+export type { CustomResult, HistoryStore, SeriesInfo } from './history.ts';
+export { HistoryThread } from './history-thread.ts';
 export type { ProcessFrame, TopConsumer } from './process-history.ts';
 export { chooseTier, type Query, type QueryResult, type QuerySeries, type TierName } from './query.ts';
 export type { Series } from './series.ts';

@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
-import { type Frame, forEachSample, METRICS, type MetricDef, seriesKey } from '@vigil/schema';
+import { type Frame, METRICS, seriesKey } from '@vigil/schema';
 import { decodeCheckpoint, encodeCheckpoint } from './checkpoint.ts';
 import { ChunkEncoder, type ColumnSpec } from './codec.ts';
 import { type HistoryDb, openHistoryDb, TIER } from './db.ts';
+import { type FrameRecord, ProcessDecoder, type SeriesShape, ShapeTracker, ValueBuffer } from './frame-record.ts';
 import { OpenBlock } from './open-block.ts';
-import { type ProcessFrame, type ProcessSample, selectForHistory, type TopConsumer, topConsumers } from './process-history.ts';
+import { type ProcessFrame, type ProcessSample, type TopConsumer, topConsumers } from './process-history.ts';
 import { BLOCK_MS, type PendingBlock, ProcessBlocks } from './process-store.ts';
 import { type Query, type QueryResult, runQuery } from './query.ts';
 import { Rollups } from './rollup.ts';
@@ -86,13 +87,6 @@ export interface Storage {
   close(): void;
 }
 
-/** A series in a frame's shape: the catalogue entry, its label values, and the series they name. */
-interface ShapeEntry {
-  metric: MetricDef;
-  labels: readonly string[] | undefined;
-  series: Series;
-}
-
 interface HostState {
   id: string;
   /** Timestamp of the latest frame taken: older or equal frames are duplicates. */
@@ -110,7 +104,10 @@ interface HostState {
   wal: WalContext;
   checkpointDue: boolean;
   /** The series of the latest frame, in the catalogue's order: the next frame usually has the same. */
-  shape: ShapeEntry[];
+  shape: Series[];
+  /** The shape of the frames given to append() here (frames from the history thread's records carry theirs). */
+  tracker: ShapeTracker | null;
+  decoder: ProcessDecoder;
   /** 10^decimals per position of the shape (0: a float series), for the write-ahead rows. */
   factors: number[];
 }
@@ -120,13 +117,6 @@ interface PendingRow {
   ts: number;
   data: Buffer;
 }
-
-const sameLabels = (a: readonly string[] | undefined, b: readonly string[] | undefined): boolean => {
-  const n = a ? a.length : 0;
-  if ((b ? b.length : 0) !== n) return false;
-  for (let i = 0; i < n; i++) if ((a as readonly string[])[i] !== (b as readonly string[])[i]) return false;
-  return true;
-};
 
 const factorOf = (spec: ColumnSpec) => (spec.codec === 'xor' ? 0 : 10 ** spec.decimals);
 
@@ -160,6 +150,7 @@ export class SqliteStorage implements Storage {
   // Reused per frame by append().
   private readonly frameIds: number[] = [];
   private readonly frameValues: number[] = [];
+  private readonly valueBuffer = new ValueBuffer();
   /** Samples taken since start, for statistics. */
   samplesAppended = 0;
 
@@ -207,6 +198,8 @@ export class SqliteStorage implements Storage {
         checkpointDue: false,
         shape: [],
         factors: [],
+        tracker: null,
+        decoder: new ProcessDecoder(),
       };
       this.hosts.set(host, state);
     }
@@ -360,47 +353,86 @@ export class SqliteStorage implements Storage {
     const state = this.host(host);
     if (frame.ts <= state.lastTs) {
       // A frame resent after a lost acknowledgement: it is stored already.
-      if (durable) this.callbacks.push(durable);
-      this.scheduleFlush();
+      this.duplicate(durable);
       return;
     }
-    const ts = frame.ts;
+    state.tracker ??= new ShapeTracker();
+    const buffer = this.valueBuffer;
+    buffer.length = 0;
+    this.appendRecord(host, state.tracker.extract(frame, buffer), buffer.values, durable);
+  }
+
+  /**
+   * Takes a frame as ShapeTracker.extract gave it (in this thread, or in the hub's main thread when the store runs in
+   * the history thread): its values are `values[record.offset ..]`, in the shape of the host's previous record
+   * unless this one carries a shape.
+   */
+  appendRecord(host: string, record: FrameRecord, values: ArrayLike<number>, durable?: () => void): void {
+    const state = this.host(host);
+    // The shape and the processes' strings first: a duplicate still describes the frames after it.
+    if (record.shape) this.reshape(state, record.shape);
+    const processes = state.decoder.decode(record, values);
+    const ts = record.ts;
+    if (ts <= state.lastTs) {
+      this.duplicate(durable);
+      return;
+    }
     const shape = state.shape;
+    const n = record.count;
+    if (shape.length !== n) {
+      this.warn(`history: a frame of ${host} has ${n} values for ${shape.length} series; its samples are left out`);
+      this.duplicate(durable);
+      return;
+    }
     const ids = this.frameIds;
-    const values = this.frameValues;
-    let n = 0;
-    forEachSample(frame, (metric, value, labelValues) => {
-      let entry = shape[n];
-      if (entry === undefined || entry.metric !== metric || !sameLabels(entry.labels, labelValues)) {
-        const key = labelValues ? seriesKey(metric, labelValues) : metric.name;
-        const series = this.dictionary.get(host, key) ?? this.dictionary.getOrCreate(host, key, metric.name, specOf(metric));
-        entry = { metric, labels: labelValues ? labelValues.slice() : undefined, series };
-        shape[n] = entry;
-        state.factors[n] = factorOf(series.spec);
-      }
-      this.appendSample(entry.series, state, ts, value);
-      ids[n] = entry.series.id;
-      values[n] = value;
-      n++;
-    });
-    shape.length = n;
-    state.factors.length = n;
-    const processes = selectForHistory(frame.processes);
+    const frameValues = this.frameValues;
+    for (let i = 0; i < n; i++) {
+      const series = shape[i] as Series;
+      const value = values[record.offset + i] as number;
+      this.appendSample(series, state, ts, value);
+      ids[i] = series.id;
+      frameValues[i] = value;
+    }
     this.takeProcesses(state, ts, processes);
     state.lastTs = ts;
-    this.pushWal(state, ts, encodeFrameRow(state.wal, ids, values, state.factors, n, processes));
-    const customIds: number[] = [];
-    const customValues: number[] = [];
-    for (const custom of frame.custom ?? []) {
-      const result = this.customSeries(host, custom);
-      if (typeof result === 'string') continue;
-      this.appendSample(result, state, ts, custom.value);
-      customIds.push(result.id);
-      customValues.push(custom.value);
+    this.pushWal(state, ts, encodeFrameRow(state.wal, ids, frameValues, state.factors, n, processes));
+    if (record.custom) {
+      const customIds: number[] = [];
+      const customValues: number[] = [];
+      for (const custom of record.custom) {
+        const result = this.customSeries(host, custom);
+        if (typeof result === 'string') continue;
+        this.appendSample(result, state, ts, custom.value);
+        customIds.push(result.id);
+        customValues.push(custom.value);
+      }
+      if (customIds.length > 0) this.pushWal(state, ts, encodeCustomRow(customIds, customValues));
     }
-    if (customIds.length > 0) this.pushWal(state, ts, encodeCustomRow(customIds, customValues));
     if (durable) this.callbacks.push(durable);
     this.scheduleFlush();
+  }
+
+  private duplicate(durable: (() => void) | undefined): void {
+    if (durable) this.callbacks.push(durable);
+    this.scheduleFlush();
+  }
+
+  /** The series of each position of a host's frames, from a shape (created on first sight). */
+  private reshape(state: HostState, shape: SeriesShape): void {
+    const series: Series[] = [];
+    const factors: number[] = [];
+    for (let i = 0; i < shape.metrics.length; i++) {
+      const name = shape.metrics[i] as string;
+      const metric = METRICS.get(name);
+      if (!metric) throw new RangeError(`a frame's shape names "${name}", which is not in the catalogue`);
+      const labelValues = shape.labels[i] ?? undefined;
+      const key = labelValues ? seriesKey(metric, labelValues) : metric.name;
+      const s = this.dictionary.get(state.id, key) ?? this.dictionary.getOrCreate(state.id, key, metric.name, specOf(metric));
+      series.push(s);
+      factors.push(factorOf(s.spec));
+    }
+    state.shape = series;
+    state.factors = factors;
   }
 
   private pushWal(state: HostState, ts: number, data: Buffer): void {
