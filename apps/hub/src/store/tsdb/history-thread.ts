@@ -246,6 +246,9 @@ export class HistoryThread implements HistoryStore {
     try {
       await this.started;
       await this.call('close');
+    } catch (error) {
+      // A thread that failed to start or is restarting has nothing to close: its write-ahead rows are on disk.
+      this.warn(`history: closing the history thread: ${(error as Error).message}`);
     } finally {
       await this.worker.terminate();
     }
