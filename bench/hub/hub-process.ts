@@ -12,7 +12,7 @@ const run = promisify(execFile);
 
 export const VIGIL_BIN = 'apps/cli/bin/vigil.mjs';
 /** The node flags the hub runs with when started by `npm start`, deploy/systemd/vigil-hub.service and the Docker image. */
-export const DEPLOYED_HUB_NODE_FLAGS = '--max-semi-space-size=64';
+export const DEPLOYED_HUB_NODE_FLAGS = '--max-semi-space-size=128';
 
 /**
  * Copies a built vigil command (bin, dist, and the pages the hub serves) into `workDir`, with links to its
