@@ -88,6 +88,7 @@ export class Hub {
       (message) => this.log.warn(message),
     );
     this.ingest.storage = this.storage;
+    this.storage.onFailure = () => this.ingest.reconnectAll('the history store restarted; send again what was not acknowledged');
     this.alerting = new Alerting(
       this.stores.alerts,
       this.live,
@@ -106,37 +107,42 @@ export class Hub {
     const hub = new Hub(options.config, options.logger);
     try {
       await hub.storage.ready();
+      await hub.listen(options);
     } catch (error) {
-      hub.stores.db.close();
+      // Whatever started is stopped again (the history thread too), so that a failed start leaves nothing running.
+      await hub.stop().catch(() => {});
       throw error;
     }
-    const bootstrap = await hub.auth.bootstrap(options.adminPassword);
+    return hub;
+  }
+
+  private async listen(options: HubOptions): Promise<void> {
+    const bootstrap = await this.auth.bootstrap(options.adminPassword);
     const ctx: ServeContext = {
-      config: hub.config,
-      stores: hub.stores,
-      auth: hub.auth,
-      live: hub.live,
-      ingest: hub.ingest,
-      control: hub.control,
-      storage: hub.storage,
-      alerting: hub.alerting,
-      publicUrl: () => hub.publicUrl,
-      localHostId: () => hub.localHostId,
+      config: this.config,
+      stores: this.stores,
+      auth: this.auth,
+      live: this.live,
+      ingest: this.ingest,
+      control: this.control,
+      storage: this.storage,
+      alerting: this.alerting,
+      publicUrl: () => this.publicUrl,
+      localHostId: () => this.localHostId,
     };
-    const tls = hub.config.server.tls;
-    hub.app = await buildApp(ctx, hub.fanout, {
-      loggerInstance: hub.log,
+    const tls = this.config.server.tls;
+    this.app = await buildApp(ctx, this.fanout, {
+      loggerInstance: this.log,
       https: tls ? { cert: readFileSync(tls.cert), key: readFileSync(tls.key) } : undefined,
     });
-    hub.address = await hub.app.listen({ host: hub.config.server.host, port: hub.config.server.port });
-    if (bootstrap) hub.firstStart = { password: bootstrap.password, loginLink: `${hub.publicUrl}/login?once=${bootstrap.loginLink}` };
-    hub.sweepTimer = setInterval(() => hub.live.sweep((id) => hub.ingest.paused && hub.ingest.connections.has(id)), 1000);
-    hub.pruneTimer = setInterval(() => hub.stores.tokens.prune(), 6 * 3600 * 1000);
-    hub.pruneTimer.unref();
-    const s3 = hub.config.archive.s3;
-    if (s3) hub.archive = await startHubArchive(s3, hub.live, () => hub.localHostId, hub.log.child({ component: 'archive' }));
-    hub.log.info({ url: redactUrl(hub.publicUrl) }, 'hub listening');
-    return hub;
+    this.address = await this.app.listen({ host: this.config.server.host, port: this.config.server.port });
+    if (bootstrap) this.firstStart = { password: bootstrap.password, loginLink: `${this.publicUrl}/login?once=${bootstrap.loginLink}` };
+    this.sweepTimer = setInterval(() => this.live.sweep((id) => this.ingest.paused && this.ingest.connections.has(id)), 1000);
+    this.pruneTimer = setInterval(() => this.stores.tokens.prune(), 6 * 3600 * 1000);
+    this.pruneTimer.unref();
+    const s3 = this.config.archive.s3;
+    if (s3) this.archive = await startHubArchive(s3, this.live, () => this.localHostId, this.log.child({ component: 'archive' }));
+    this.log.info({ url: redactUrl(this.publicUrl) }, 'hub listening');
   }
 
   /** The port actually bound (useful with port 0). */

@@ -198,6 +198,15 @@ export class Ingest {
     this.stores.hosts.saveProgress(updates);
   }
 
+  /**
+   * Closes every agent connection with 1012 (service restart): each agent reconnects and sends again what the hub
+   * has not acknowledged. Used when the history thread failed and frames it took may not have been stored, which a
+   * later acknowledgement on the same connection would otherwise cover.
+   */
+  reconnectAll(reason: string): void {
+    for (const connection of this.connections.values()) connection.socket.close(1012, reason);
+  }
+
   close(): void {
     this.turns.drain();
     clearInterval(this.progressTimer);

@@ -164,7 +164,10 @@ function hubRegistry(ctx: ServeContext, fanout: LiveFanout): Registry {
     help: 'Size of the history database',
     registers: [registry],
     async collect() {
-      this.set(await ctx.storage.sizeBytes());
+      // While the history thread restarts, the scrape goes on without this gauge.
+      try {
+        this.set(await ctx.storage.sizeBytes());
+      } catch {}
     },
   });
   new Counter({

@@ -62,12 +62,8 @@ export function registerHistoryRoutes(root: FastifyInstance, ctx: ServeContext):
       },
     },
     async () => {
-      const counts = new Map<string, number>();
-      const custom = new Set<string>();
-      for (const s of await ctx.storage.series()) {
-        counts.set(s.metric, (counts.get(s.metric) ?? 0) + 1);
-        if (!METRICS.has(s.metric)) custom.add(s.metric);
-      }
+      const counts = new Map(Object.entries(await ctx.storage.seriesCounts()));
+      const custom = new Set([...counts.keys()].filter((name) => !METRICS.has(name)));
       return [
         ...[...METRICS.values()].map((m) => ({
           name: m.name,
@@ -134,7 +130,7 @@ export function registerHistoryRoutes(root: FastifyInstance, ctx: ServeContext):
       const step = q.step === undefined ? undefined : (parseDuration(q.step) as number);
       if (step !== undefined && step < 1000)
         throw new VigilError('VIGIL_ERR_VALIDATION', 'querystring.step: must be at least 1s', { field: 'querystring.step' });
-      const matching = (await ctx.storage.series()).filter((s) => q.metric.includes(s.metric) && (!q.host || q.host.includes(s.host)));
+      const matching = await ctx.storage.seriesMatching(q.metric, q.host);
       const perSeries = (to - from) / (step ?? 1000) + 1;
       if (matching.length * perSeries > MAX_POINTS) {
         throw new VigilError(
@@ -312,9 +308,9 @@ export function registerHistoryRoutes(root: FastifyInstance, ctx: ServeContext):
       const q = request.query;
       const to = Date.now();
       const from = to - q.hours * 3_600_000;
-      const series = (await ctx.storage.series())
-        .filter((s) => (!q.host || q.host.includes(s.host)) && (!q.metric || q.metric.includes(s.metric)))
-        .sort((a, b) => a.host.localeCompare(b.host) || a.key.localeCompare(b.key));
+      const series = (await ctx.storage.seriesMatching(q.metric, q.host)).sort(
+        (a, b) => a.host.localeCompare(b.host) || a.key.localeCompare(b.key),
+      );
       reply.header('x-vigil-series', String(series.length));
       reply.header(
         'content-disposition',

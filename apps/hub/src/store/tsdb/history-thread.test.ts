@@ -138,15 +138,70 @@ describe('HistoryThread', () => {
     const warnings: string[] = [];
     const thread = new HistoryThread({ path: tempPath(), background: false, flushIntervalMs: 5 }, (m) => warnings.push(m));
     closers.push(() => thread.close());
+    let failures = 0;
+    thread.onFailure = () => failures++;
     await thread.ready();
     let acked = 0;
     for (const f of frames.slice(0, 6)) thread.append('h1', f, () => acked++);
     await until('the first frames acknowledged', () => acked === 6);
     await (thread as unknown as { worker: Worker }).worker.terminate();
     await until('a warning that names the failure', () => warnings.some((w) => w.includes('history thread failed')));
+    // The hub makes its agents reconnect then: frames the thread took but had not committed are sent again.
+    expect(failures).toBe(1);
     await expect(thread.query(everything)).rejects.toThrow(/restarting/);
     await until('the new thread', () => thread.sizeBytes());
     // The new thread knows no shapes: the next frames carry theirs again.
+    for (const f of frames.slice(6)) thread.append('h1', f, () => acked++);
+    await until('the later frames acknowledged', () => acked === frames.length);
+    expect(await thread.query(everything)).toEqual(reference(frames).query(everything));
+  });
+
+  it('restarts once when the thread throws (an error, then an exit), and serves again', async () => {
+    const warnings: string[] = [];
+    const thread = new HistoryThread({ path: tempPath(), background: false, flushIntervalMs: 5 }, (m) => warnings.push(m));
+    closers.push(() => thread.close());
+    await thread.ready();
+    const internals = thread as unknown as { worker: Worker; start: () => void };
+    let starts = 0;
+    const start = internals.start.bind(thread);
+    internals.start = () => {
+      starts++;
+      start();
+    };
+    const first = internals.worker;
+    // A message the thread cannot take throws there, uncaught.
+    first.postMessage({ kind: 'frames', hosts: null, records: null, seqs: null, values: null });
+    await until('a new thread', async () => internals.worker !== first && (await thread.sizeBytes()) > 0);
+    expect(starts).toBe(1);
+    expect(warnings.filter((w) => w.includes('history thread failed'))).toHaveLength(1);
+  });
+
+  it('leaves out a record the thread cannot take, and has the host send its shape and processes again', async () => {
+    const warnings: string[] = [];
+    const thread = new HistoryThread({ path: tempPath(), background: false, flushIntervalMs: 5 }, (m) => warnings.push(m));
+    closers.push(() => thread.close());
+    await thread.ready();
+    let acked = 0;
+    for (const f of frames.slice(0, 6)) thread.append('h1', f, () => acked++);
+    await until('the first frames acknowledged', () => acked === 6);
+    // A record whose shape names a metric the catalogue does not have (as a newer hub's might).
+    const bad = {
+      ts: T0 + 5500,
+      offset: 0,
+      count: 1,
+      shape: { metrics: ['no_such_metric'], labels: [null] },
+      processCount: 0,
+      processStrings: null,
+    };
+    (thread as unknown as { worker: Worker }).worker.postMessage({
+      kind: 'frames',
+      hosts: ['h1'],
+      records: [bad],
+      seqs: [0],
+      values: new Float64Array(1),
+    });
+    await until('the warning', () => warnings.some((w) => w.includes('was not stored') && w.includes('no_such_metric')));
+    await thread.sizeBytes(); // the resync that followed the warning has arrived
     for (const f of frames.slice(6)) thread.append('h1', f, () => acked++);
     await until('the later frames acknowledged', () => acked === frames.length);
     expect(await thread.query(everything)).toEqual(reference(frames).query(everything));

@@ -65,6 +65,11 @@ export class HistoryThread implements HistoryStore {
   private readonly retention;
   private readonly options: ThreadStorageOptions;
 
+  /** Called after the thread failed and a new one was asked for (the hub makes its agents reconnect). */
+  onFailure: (() => void) | null = null;
+  /** Whether the current thread came up: a thread that never did is not restarted (ready() reports it). */
+  private up = false;
+
   constructor(
     options: Omit<StorageOptions, 'now'>,
     private readonly warn: (message: string) => void = () => {},
@@ -92,35 +97,49 @@ export class HistoryThread implements HistoryStore {
     const worker = new Worker(url, { workerData: data, name: 'vigil-history' });
     this.worker = worker;
     this.down = false;
+    this.up = false;
     this.started = new Promise((resolve, reject) => {
       worker.once('error', reject);
       worker.on('message', (message: FromHistory) => {
         if (message.kind === 'ready') {
+          this.up = true;
           worker.off('error', reject);
           worker.on('error', (error) => this.failed(worker, error));
           resolve();
         } else this.receive(message);
       });
+      worker.on('exit', (code) => {
+        reject(new Error(`the history thread exited with code ${code} before it was ready`));
+        // Nothing answers what still waits on this thread, closing or not.
+        if (worker === this.worker) this.rejectCalls(`the history thread exited with code ${code}`);
+        this.failed(worker, new Error(`the history thread exited with code ${code}`));
+      });
     });
     // A failure to start is reported by ready(); one later is handled by failed().
     this.started.catch(() => {});
-    worker.on('exit', (code) => {
-      if (!this.closing && worker === this.worker) this.failed(worker, new Error(`the history thread exited with code ${code}`));
-    });
   }
 
-  /** The thread died: what waited on it fails, and a new one starts after a pause (frames queue meanwhile). */
+  private rejectCalls(why: string): void {
+    for (const pending of this.calls.values()) pending.reject(new Error(why));
+    this.calls.clear();
+  }
+
+  /**
+   * The thread died (an error, then its exit: once is enough): what waited on it fails, and a new one starts after a
+   * pause. A thread that never came up is not restarted: ready() has said why.
+   */
   private failed(worker: Worker, error: Error): void {
-    if (worker !== this.worker || this.closing) return;
+    if (worker !== this.worker || this.closing || this.down || !this.up) return;
     this.warn(`history: the history thread failed (${error.message}); restarting it`);
     this.down = true;
-    for (const pending of this.calls.values()) pending.reject(new Error(`the history thread failed: ${error.message}`));
-    this.calls.clear();
-    // Frames it took but had not made durable are not acknowledged: their agents send them again when they reconnect.
+    this.rejectCalls(`the history thread failed: ${error.message}`);
+    // Frames it took but had not made durable are never acknowledged on these connections: onFailure makes the agents
+    // reconnect, and they send them again.
     this.durables = [];
     this.head = 0;
     for (const tracker of this.trackers.values()) tracker.reset();
     void worker.terminate();
+    this.onFailure?.();
     const timer = setTimeout(() => {
       if (!this.closing) this.start();
     }, RESTART_MS);
@@ -153,6 +172,10 @@ export class HistoryThread implements HistoryStore {
       }
       case 'warn':
         this.warn(message.message);
+        return;
+      case 'resync':
+        // A record of this host failed in the thread, which forgot the host's shape and processes: send them again.
+        this.trackers.get(message.host)?.reset();
         return;
     }
   }
@@ -218,6 +241,14 @@ export class HistoryThread implements HistoryStore {
   }
   series(filter?: { host?: string; metric?: string }): Promise<SeriesInfo[]> {
     return this.call('series', filter);
+  }
+  /** Series of any of these metrics and hosts (all when a list is not given), filtered in the thread. */
+  seriesMatching(metrics?: string[], hosts?: string[]): Promise<SeriesInfo[]> {
+    return this.call('seriesMatching', metrics, hosts);
+  }
+  /** How many series each metric has. */
+  seriesCounts(): Promise<Record<string, number>> {
+    return this.call('seriesCounts');
   }
   sizeBytes(): Promise<number> {
     return this.call('sizeBytes');

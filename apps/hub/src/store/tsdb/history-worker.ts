@@ -51,6 +51,17 @@ export function runHistoryWorker(): void {
     topProcesses: (host, from, to, by, limit) => storage.topProcesses(host, from, to, by, limit),
     processFrames: (host, from, to) => storage.processFrames(host, from, to),
     series: (filter) => storage.series(filter).map(info),
+    seriesMatching(metrics, hosts) {
+      const out: SeriesInfo[] = [];
+      for (const s of storage.dictionary.all())
+        if ((!metrics || metrics.includes(s.metric)) && (!hosts || hosts.includes(s.host))) out.push(info(s));
+      return out;
+    },
+    seriesCounts() {
+      const counts: Record<string, number> = {};
+      for (const s of storage.dictionary.all()) counts[s.metric] = (counts[s.metric] ?? 0) + 1;
+      return counts;
+    },
     sizeBytes: () => storage.sizeBytes(),
     points(seriesId, from, to, basis) {
       const warnings: string[] = [];
@@ -72,9 +83,13 @@ export function runHistoryWorker(): void {
         try {
           storage.appendRecord(hosts[i] as string, records[i] as (typeof records)[number], values, seq > 0 ? durable(seq) : undefined);
         } catch (error) {
-          post({ kind: 'warn', message: `history: a frame of ${hosts[i]} was not stored: ${(error as Error).message}` });
-          // Acknowledged all the same: resending it would fail the same way.
-          if (seq > 0) durable(seq)();
+          const host = hosts[i] as string;
+          post({ kind: 'warn', message: `history: a frame of ${host} was not stored: ${(error as Error).message}` });
+          // The host's next records start afresh: the main thread sends its shape and processes again.
+          storage.forgetRecords(host);
+          post({ kind: 'resync', host });
+          // Acknowledged all the same (resending it would fail the same way), with the frames before it: after the commit.
+          storage.afterCommit(seq > 0 ? durable(seq) : undefined);
         }
       }
       return;

@@ -28,6 +28,10 @@ export interface HistoryStore {
   topProcesses(host: string, from: number, to: number, by: 'cpu' | 'memory' | 'io', limit?: number): Promise<TopConsumer[]>;
   processFrames(host: string, from: number, to: number): Promise<ProcessFrame[]>;
   series(filter?: { host?: string; metric?: string }): Promise<SeriesInfo[]>;
+  /** Series of any of these metrics and hosts (every one when a list is not given). */
+  seriesMatching(metrics?: string[], hosts?: string[]): Promise<SeriesInfo[]>;
+  /** How many series each metric has. */
+  seriesCounts(): Promise<Record<string, number>>;
   /** Bytes the history database uses. */
   sizeBytes(): Promise<number>;
   /** What reports read: the same store, a request at a time. */
@@ -56,7 +60,9 @@ export type FromHistory =
   | { kind: 'durable'; seq: number }
   | { kind: 'result'; id: number; value: unknown }
   | { kind: 'error'; id: number; message: string }
-  | { kind: 'warn'; message: string };
+  | { kind: 'warn'; message: string }
+  /** A record of this host failed: the thread forgot its shape and processes, and needs them again. */
+  | { kind: 'resync'; host: string };
 
 /** The requests the history thread answers, with their arguments and results. */
 export interface HistoryOps {
@@ -66,6 +72,8 @@ export interface HistoryOps {
   topProcesses(host: string, from: number, to: number, by: 'cpu' | 'memory' | 'io', limit?: number): TopConsumer[];
   processFrames(host: string, from: number, to: number): ProcessFrame[];
   series(filter?: { host?: string; metric?: string }): SeriesInfo[];
+  seriesMatching(metrics?: string[], hosts?: string[]): SeriesInfo[];
+  seriesCounts(): Record<string, number>;
   sizeBytes(): number;
   points(seriesId: number, from: number, to: number, basis: ReportBasisKind): { points: Points; warnings: string[] };
   close(): null;

@@ -353,7 +353,7 @@ export class SqliteStorage implements Storage {
     const state = this.host(host);
     if (frame.ts <= state.lastTs) {
       // A frame resent after a lost acknowledgement: it is stored already.
-      this.duplicate(durable);
+      this.afterCommit(durable);
       return;
     }
     state.tracker ??= new ShapeTracker();
@@ -374,16 +374,12 @@ export class SqliteStorage implements Storage {
     const processes = state.decoder.decode(record, values);
     const ts = record.ts;
     if (ts <= state.lastTs) {
-      this.duplicate(durable);
+      this.afterCommit(durable);
       return;
     }
     const shape = state.shape;
     const n = record.count;
-    if (shape.length !== n) {
-      this.warn(`history: a frame of ${host} has ${n} values for ${shape.length} series; its samples are left out`);
-      this.duplicate(durable);
-      return;
-    }
+    if (shape.length !== n) throw new RangeError(`a frame of ${host} has ${n} values for ${shape.length} series`);
     const ids = this.frameIds;
     const frameValues = this.frameValues;
     for (let i = 0; i < n; i++) {
@@ -412,9 +408,18 @@ export class SqliteStorage implements Storage {
     this.scheduleFlush();
   }
 
-  private duplicate(durable: (() => void) | undefined): void {
+  /** Calls `durable` after the next commit, with the frames taken before it (a duplicate, a frame left out). */
+  afterCommit(durable: (() => void) | undefined): void {
     if (durable) this.callbacks.push(durable);
     this.scheduleFlush();
+  }
+
+  /** Forgets a host's record shape and processes (its next record must carry them: the sender starts afresh). */
+  forgetRecords(host: string): void {
+    const state = this.host(host);
+    state.shape = [];
+    state.factors = [];
+    state.decoder = new ProcessDecoder();
   }
 
   /** The series of each position of a host's frames, from a shape (created on first sight). */
