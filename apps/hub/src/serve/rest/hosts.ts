@@ -78,6 +78,7 @@ export function registerHostRoutes(root: FastifyInstance, ctx: ServeContext): vo
       ctx.ingest.connections.get(host.record.id)?.close(1000, 'host removed by an admin');
       ctx.stores.hosts.remove(host.record.id);
       ctx.live.remove(host.record.id);
+      ctx.storage.forget(host.record.id);
       return reply.status(204).send();
     },
   );

@@ -206,4 +206,17 @@ describe('HistoryThread', () => {
     await until('the later frames acknowledged', () => acked === frames.length);
     expect(await thread.query(everything)).toEqual(reference(frames).query(everything));
   });
+
+  it('stores a forgotten host whole when it comes back (its first record carries everything again)', async () => {
+    const thread = new HistoryThread({ path: tempPath(), background: false, flushIntervalMs: 5 });
+    closers.push(() => thread.close());
+    await thread.ready();
+    let acked = 0;
+    for (const f of frames.slice(0, 7)) thread.append('h1', f, () => acked++);
+    thread.forget('h1');
+    for (const f of frames.slice(7)) thread.append('h1', f, () => acked++);
+    await until('every frame acknowledged', () => acked === frames.length);
+    expect(await thread.query(everything)).toEqual(reference(frames).query(everything));
+    expect(await thread.processFrames('h1', T0, T0 + 60_000)).toEqual(reference(frames).processFrames('h1', T0, T0 + 60_000));
+  });
 });

@@ -242,6 +242,11 @@ export class HistoryThread implements HistoryStore {
   series(filter?: { host?: string; metric?: string }): Promise<SeriesInfo[]> {
     return this.call('series', filter);
   }
+  forget(host: string): void {
+    // A host that comes back starts with a new tracker: its first record carries its shape and every process's strings.
+    this.trackers.delete(host);
+  }
+
   /** Series of any of these metrics and hosts (all when a list is not given), filtered in the thread. */
   seriesMatching(metrics?: string[], hosts?: string[]): Promise<SeriesInfo[]> {
     return this.call('seriesMatching', metrics, hosts);

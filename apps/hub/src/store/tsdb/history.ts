@@ -32,6 +32,8 @@ export interface HistoryStore {
   seriesMatching(metrics?: string[], hosts?: string[]): Promise<SeriesInfo[]>;
   /** How many series each metric has. */
   seriesCounts(): Promise<Record<string, number>>;
+  /** Drops what this side keeps of a host removed from the hub (its history stays). */
+  forget(host: string): void;
   /** Bytes the history database uses. */
   sizeBytes(): Promise<number>;
   /** What reports read: the same store, a request at a time. */
