@@ -38,7 +38,6 @@ const StringList = z.preprocess(asArray, z.array(z.string().min(1).max(200)).max
 /** History: queries over time, process history, custom metrics, and export. */
 export function registerHistoryRoutes(root: FastifyInstance, ctx: ServeContext): void {
   const app = root.withTypeProvider<ZodTypeProvider>();
-  const known = async (name: string) => METRICS.has(name) || (await ctx.storage.series({ metric: name })).length > 0;
 
   app.get(
     '/api/v1/metrics',
@@ -109,8 +108,8 @@ export function registerHistoryRoutes(root: FastifyInstance, ctx: ServeContext):
     async (request) => {
       const q = request.query;
       const now = Date.now();
-      const unknown: string[] = [];
-      for (const m of q.metric) if (!(await known(m))) unknown.push(m);
+      const stored = await ctx.storage.seriesCounts();
+      const unknown = q.metric.filter((m) => !METRICS.has(m) && !stored[m]);
       if (unknown.length > 0)
         throw new VigilError(
           'VIGIL_ERR_VALIDATION',

@@ -63,6 +63,8 @@ export class ValueBuffer {
 export class ShapeTracker {
   /** The processes of the previous record by pid, whose strings the other side has. */
   private sent = new Map<number, ProcessSample>();
+  /** The map before `sent`, cleared and filled again each record (no new map per frame). */
+  private spare = new Map<number, ProcessSample>();
   private metrics: MetricDef[] = [];
   /** How many label values each position has (a metric may come with and without its labels: total and per-core CPU). */
   private counts: number[] = [];
@@ -107,7 +109,8 @@ export class ShapeTracker {
     const processes = selectForHistory(frame.processes);
     let strings: string[] | null = null;
     const sent = this.sent;
-    const now = new Map<number, ProcessSample>();
+    const now = this.spare;
+    now.clear();
     for (const p of processes) {
       out.push(p.pid);
       out.push(p.cpuPercent);
@@ -124,6 +127,7 @@ export class ShapeTracker {
       }
       now.set(p.pid, p);
     }
+    this.spare = sent;
     this.sent = now;
     return {
       ts: frame.ts,
@@ -160,12 +164,14 @@ export class ShapeTracker {
 /** The receiving side of a host's records' processes: it remembers the strings of the previous record's processes. */
 export class ProcessDecoder {
   private known = new Map<number, ProcessSample>();
+  private spare = new Map<number, ProcessSample>();
 
   /** The processes of a record whose values are `values` (every record of the host goes through here, in order). */
   decode(record: FrameRecord, values: ArrayLike<number>): ProcessSample[] {
     const out: ProcessSample[] = [];
     const known = this.known;
-    const now = new Map<number, ProcessSample>();
+    const now = this.spare;
+    now.clear();
     const strings = record.processStrings;
     let s = 0;
     let v = record.offset + record.count;
@@ -199,6 +205,7 @@ export class ProcessDecoder {
       out.push(p);
       now.set(pid, p);
     }
+    this.spare = known;
     this.known = now;
     return out;
   }

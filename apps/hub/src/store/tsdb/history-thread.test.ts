@@ -127,7 +127,7 @@ describe('HistoryThread', () => {
     expect(result.series.length).toBeGreaterThan(20);
     expect(result).toEqual(local.query(everything));
     expect(await thread.processFrames('h1', T0, T0 + 60_000)).toEqual(local.processFrames('h1', T0, T0 + 60_000));
-    expect(await thread.series({ host: 'h1' })).toEqual(
+    expect(await thread.seriesMatching(undefined, ['h1'])).toEqual(
       local.series({ host: 'h1' }).map((s) => ({ id: s.id, host: s.host, key: s.key, metric: s.metric, labels: s.labels })),
     );
     await until('every acknowledgement', () => acked.length === frames.length + 1);

@@ -239,9 +239,6 @@ export class HistoryThread implements HistoryStore {
   processFrames(host: string, from: number, to: number): Promise<ProcessFrame[]> {
     return this.call('processFrames', host, from, to);
   }
-  series(filter?: { host?: string; metric?: string }): Promise<SeriesInfo[]> {
-    return this.call('series', filter);
-  }
   forget(host: string): void {
     // A host that comes back starts with a new tracker: its first record carries its shape and every process's strings.
     this.trackers.delete(host);
@@ -264,7 +261,7 @@ export class HistoryThread implements HistoryStore {
     return {
       now: () => Date.now(),
       retention: this.retention,
-      series: (host, metric) => this.series({ host, metric }),
+      series: (host, metric) => this.seriesMatching([metric], [host]),
       points: async (series, from, to, basis) => {
         const result = await this.call('points', series.id, from, to, basis);
         warnings.push(...result.warnings);

@@ -50,7 +50,6 @@ export function runHistoryWorker(): void {
     processesAt: (host, ts) => storage.processesAt(host, ts),
     topProcesses: (host, from, to, by, limit) => storage.topProcesses(host, from, to, by, limit),
     processFrames: (host, from, to) => storage.processFrames(host, from, to),
-    series: (filter) => storage.series(filter).map(info),
     seriesMatching(metrics, hosts) {
       const out: SeriesInfo[] = [];
       for (const s of storage.dictionary.all())

@@ -27,7 +27,6 @@ export interface HistoryStore {
   processesAt(host: string, ts: number): Promise<ProcessFrame | null>;
   topProcesses(host: string, from: number, to: number, by: 'cpu' | 'memory' | 'io', limit?: number): Promise<TopConsumer[]>;
   processFrames(host: string, from: number, to: number): Promise<ProcessFrame[]>;
-  series(filter?: { host?: string; metric?: string }): Promise<SeriesInfo[]>;
   /** Series of any of these metrics and hosts (every one when a list is not given). */
   seriesMatching(metrics?: string[], hosts?: string[]): Promise<SeriesInfo[]>;
   /** How many series each metric has. */
@@ -73,7 +72,6 @@ export interface HistoryOps {
   processesAt(host: string, ts: number): ProcessFrame | null;
   topProcesses(host: string, from: number, to: number, by: 'cpu' | 'memory' | 'io', limit?: number): TopConsumer[];
   processFrames(host: string, from: number, to: number): ProcessFrame[];
-  series(filter?: { host?: string; metric?: string }): SeriesInfo[];
   seriesMatching(metrics?: string[], hosts?: string[]): SeriesInfo[];
   seriesCounts(): Record<string, number>;
   sizeBytes(): number;
