@@ -111,7 +111,10 @@ export class Ingest {
       },
       onFrame: (host, frame, fresh, durable) => {
         this.dirty.add(host);
-        if (this.storage) this.storage.append(host.record.id, frame, durable);
+        // Stored once the messages queued with it are handled: in a fleet's burst on the second, the live views get
+        // every host's frame before any of them is stored (turns.ts). The ack waits for the store, as before.
+        const storage = this.storage;
+        if (storage) this.turns.later(() => storage.append(host.record.id, frame, durable));
         else durable();
         if (!fresh) return;
         this.framesAccepted++;

@@ -70,4 +70,62 @@ describe('Turns', () => {
     expect(done).toEqual([1, 3]);
     expect((errors[0] as Error).message).toBe('bad message');
   });
+
+  it('runs background work once no message waits, in its own order, messages that come meanwhile first', async () => {
+    const turns = new Turns(1000, 100);
+    const done: string[] = [];
+    turns.push(() => {
+      done.push('m1');
+      turns.later(() => done.push('b1'));
+    });
+    turns.push(() => {
+      done.push('m2');
+      turns.later(() => {
+        done.push('b2');
+        turns.push(() => done.push('m3'));
+      });
+      turns.later(() => done.push('b3'));
+    });
+    while (turns.pending > 0) await nextLoop();
+    expect(done).toEqual(['m1', 'm2', 'b1', 'b2', 'm3', 'b3']);
+  });
+
+  it('background work counts towards the high-water mark', () => {
+    const turns = new Turns(1000, 4);
+    const calls: string[] = [];
+    turns.register({ pause: () => calls.push('pause'), resume: () => calls.push('resume') });
+    for (let i = 0; i < 3; i++) turns.push(() => {});
+    for (let i = 0; i < 2; i++) turns.later(() => {});
+    expect(calls).toEqual(['pause']);
+    turns.drain();
+    expect(calls).toEqual(['pause', 'resume']);
+  });
+
+  it('tells its listeners when a backlog of several turns has been worked through, not after a turn that had no backlog', async () => {
+    const turns = new Turns(2, 10_000);
+    let backlogsDone = 0;
+    let handledAtSignal = -1;
+    const done: number[] = [];
+    turns.onBacklogDone(() => {
+      backlogsDone++;
+      handledAtSignal = done.length;
+    });
+    // One quick message: handled in one turn, no backlog.
+    turns.push(() => done.push(0));
+    while (turns.pending > 0) await nextLoop();
+    expect(backlogsDone).toBe(0);
+    // 20 messages of 1 ms in turns of 2 ms: a backlog, signalled once, after the last message and before the
+    // background work the messages left.
+    for (let i = 1; i <= 20; i++)
+      turns.push(() => {
+        work(1);
+        done.push(i);
+        turns.later(() => done.push(-i));
+      });
+    while (turns.pending > 0) await nextLoop();
+    expect(backlogsDone).toBe(1);
+    expect(handledAtSignal).toBe(21);
+    expect(done.slice(0, 21)).toEqual(Array.from({ length: 21 }, (_, i) => i));
+    expect(done).toHaveLength(41);
+  });
 });

@@ -72,7 +72,14 @@ export class LiveFanout {
     private readonly live: LiveState,
     private readonly ingest: Ingest,
   ) {
-    this.unsubscribe = live.on((event) => this.onLive(event));
+    const offLive = live.on((event) => this.onLive(event));
+    // The end of a burst of frames (all agents on the second) sends its batch now: its last hosts would otherwise wait
+    // up to FLEET_BATCH_MS for the timer.
+    const offBacklog = ingest.turns.onBacklogDone(() => this.flushNow());
+    this.unsubscribe = () => {
+      offLive();
+      offBacklog();
+    };
   }
 
   get clientCount(): number {
@@ -100,6 +107,12 @@ export class LiveFanout {
   private scheduleFleet(): void {
     if (this.flushTimer) return;
     this.flushTimer = setTimeout(() => this.flushFleet(), FLEET_BATCH_MS);
+  }
+
+  private flushNow(): void {
+    if (!this.flushTimer) return;
+    clearTimeout(this.flushTimer);
+    this.flushFleet();
   }
 
   private flushFleet(): void {
