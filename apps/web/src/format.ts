@@ -42,6 +42,22 @@ export function time(ms: number | null | undefined, withDate = false): string {
   return withDate ? d.toLocaleString() : d.toLocaleTimeString();
 }
 
+const two = (n: number) => String(n).padStart(2, '0');
+
+/**
+ * A time axis tick (`seconds` since the epoch, local time) for ticks `step` seconds apart: one line, as short as the
+ * step allows: "14:05:30" under a minute, "14:05" under a day, else "11/23". A tick at local midnight shows its date,
+ * so a 24 h chart says where the day changes.
+ */
+export function axisTime(seconds: number, step: number): string {
+  const d = new Date(seconds * 1000);
+  const date = `${d.getMonth() + 1}/${d.getDate()}`;
+  if (step >= 86_400) return date;
+  const hm = `${two(d.getHours())}:${two(d.getMinutes())}`;
+  if (step < 60) return `${hm}:${two(d.getSeconds())}`;
+  return d.getHours() === 0 && d.getMinutes() === 0 ? date : hm;
+}
+
 export function ago(ms: number | null | undefined, now = Date.now()): string {
   if (!ms) return 'never';
   const s = Math.max(0, Math.round((now - ms) / 1000));

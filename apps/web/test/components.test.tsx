@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Meter } from '../src/components/ui/meter.tsx';
 import { Sparkline } from '../src/components/ui/sparkline.tsx';
 import { type Column, sortRows, VirtualTable } from '../src/components/ui/virtual-table.tsx';
-import { bytes, duration, level, percent } from '../src/format.ts';
+import { axisTime, bytes, duration, level, percent } from '../src/format.ts';
 import { asTree } from '../src/routes/host-processes.tsx';
 import { setPreferences } from '../src/stores/preferences.ts';
 
@@ -30,6 +30,15 @@ describe('format', () => {
     expect(duration(90_061)).toBe('1 d 1 h');
     expect(duration(3700)).toBe('1 h 1 min');
     expect(percent(12.345)).toBe('12.3 %');
+  });
+
+  it('labels time axis ticks on one line, as precisely as their step needs', () => {
+    const at = (h: number, m: number, sec = 0) => new Date(2026, 10, 23, h, m, sec).getTime() / 1000;
+    expect(axisTime(at(14, 5, 30), 10)).toBe('14:05:30');
+    expect(axisTime(at(14, 5), 60)).toBe('14:05');
+    expect(axisTime(at(9, 0), 7200)).toBe('09:00');
+    expect(axisTime(at(0, 0), 7200)).toBe('11/23');
+    expect(axisTime(at(0, 0), 86_400)).toBe('11/23');
   });
 });
 

@@ -1,5 +1,6 @@
 import { useEffect, useRef } from 'react';
 import uPlot from 'uplot';
+import { axisTime } from '../../format.ts';
 import 'uplot/dist/uPlot.min.css';
 
 export interface ChartSeries {
@@ -71,7 +72,12 @@ export function TimeChart({ title, data, series, height = 180, syncKey, yRange, 
         x: { time: true, range: (_u, min, max) => (xWindow.current ? [xWindow.current[0], xWindow.current[1]] : [min, max]) },
         y: yRange ? { range: yRange } : { range: (_u, min, max) => [Math.min(0, min), max > 0 ? max * 1.1 : 1] },
       },
-      axes: [axis, { ...axis, size: yFormat ? 84 : 50, values: yFormat ? (_u, vals) => vals.map((v) => yFormat(v)) : undefined }],
+      axes: [
+        // One-line time labels at least 80 px apart: uPlot's own put the date under the first tick, where it ran into
+        // the next label on charts with narrow y labels (Load, Processes, a network interface).
+        { ...axis, space: 80, size: 32, values: (_u, splits, _axis, _space, step) => splits.map((t) => axisTime(t, step)) },
+        { ...axis, size: yFormat ? 84 : 50, values: yFormat ? (_u, vals) => vals.map((v) => yFormat(v)) : undefined },
+      ],
       series: [
         {},
         ...series.map((s) => ({
