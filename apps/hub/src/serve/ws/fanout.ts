@@ -93,7 +93,9 @@ export class LiveFanout {
       return;
     }
     this.dirty.set(event.host.record.id, event.host.summary);
-    this.scheduleFleet();
+    // A host coming online is told just before its frame, whose summary then replaces this one in the batch: only a
+    // frame fills the batch up.
+    this.scheduleFleet(event.type === 'frame');
     if (event.type === 'summary') return;
     const hostId = event.host.record.id;
     for (const client of this.clients) {
@@ -104,14 +106,21 @@ export class LiveFanout {
     }
   }
 
-  private scheduleFleet(): void {
+  /**
+   * A batch goes out when it fills a message (FLEET_MESSAGE_HOSTS) or FLEET_BATCH_MS after its first change, whichever
+   * comes first: in a burst of frames, the first hosts' updates do not wait for the timer behind the rest (issue 3).
+   */
+  private scheduleFleet(mayFill = false): void {
+    if (mayFill && this.dirty.size >= FLEET_MESSAGE_HOSTS) {
+      this.flushNow();
+      return;
+    }
     if (this.flushTimer) return;
     this.flushTimer = setTimeout(() => this.flushFleet(), FLEET_BATCH_MS);
   }
 
   private flushNow(): void {
-    if (!this.flushTimer) return;
-    clearTimeout(this.flushTimer);
+    if (this.flushTimer) clearTimeout(this.flushTimer);
     this.flushFleet();
   }
 
