@@ -12,6 +12,24 @@ const children: ChildProcess[] = [];
 
 const stateOf = (pid: number) => readFileSync(`/proc/${pid}/stat`, 'latin1').split(') ')[1]?.[0];
 
+/**
+ * Waits for the process drawer to show `state`. On a timeout it says what the page showed instead, with a screenshot
+ * (drawer-not-<state>.png): a CI run once timed out waiting for "sleeping" after a resume, with /proc already at S.
+ */
+async function drawerShows(state: string): Promise<void> {
+  const drawer = page.getByTestId('drawer-state');
+  try {
+    await drawer.filter({ hasText: state }).waitFor({ timeout: 10_000 });
+  } catch (error) {
+    await shot(page, `drawer-not-${state}`);
+    const shown = await drawer.allTextContents();
+    const connection = await page.getByTestId('connection').textContent();
+    throw new Error(`the drawer did not show "${state}" within 10 s: drawer states ${JSON.stringify(shown)}, connection "${connection}"`, {
+      cause: error,
+    });
+  }
+}
+
 beforeAll(async () => {
   t = await startTestHub();
   await t.startAgent('web-1');
@@ -91,12 +109,12 @@ describe('the dashboard in Chromium', () => {
     await shot(page, 'process-confirm');
     await page.getByTestId('confirm-action').click();
     await waitFor('the process to stop', () => stateOf(pid) === 'T');
-    await page.getByTestId('drawer-state').filter({ hasText: 'stopped' }).waitFor({ timeout: 10_000 });
+    await drawerShows('stopped');
     await shot(page, 'process-stopped');
     await page.getByRole('button', { name: 'Resume' }).click();
     await page.getByTestId('confirm-action').click();
     await waitFor('the process to run again', () => stateOf(pid) === 'S');
-    await page.getByTestId('drawer-state').filter({ hasText: 'sleeping' }).waitFor({ timeout: 10_000 });
+    await drawerShows('sleeping');
   });
 
   it('changes the history range', async () => {
