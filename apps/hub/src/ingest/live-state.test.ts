@@ -1,24 +1,11 @@
-import { readFileSync } from 'node:fs';
-import { Frame, HostIdentity, ProcessInfo } from '@vigil/schema';
+import { ProcessInfo } from '@vigil/schema';
 import { describe, expect, it } from 'vitest';
-import type { HostRecord } from '../store/index.ts';
 import { LiveState } from './live-state.ts';
 import { ProcessColumns } from './process-columns.ts';
+import { fixtureFrame, hostRecord } from './test-host.ts';
 
-// A whole frame as the collectors make it from a fixture tree (16 processes: kernel threads, a zombie, nulls).
-const fixture = JSON.parse(readFileSync(new URL('../../../agent/test/fixtures/server-4cpu/expected.json', import.meta.url), 'utf8'));
-const frame: Frame = Frame.parse(fixture.frame);
-const record: HostRecord = {
-  id: 'h1',
-  hostname: 'web-1',
-  machineId: null,
-  identity: HostIdentity.parse(fixture.host),
-  tags: [],
-  firstSeen: 0,
-  lastSeen: 0,
-  runId: null,
-  lastAckedSeq: null,
-};
+const frame = fixtureFrame;
+const record = hostRecord('h1', 'web-1');
 
 describe('ProcessColumns', () => {
   it('gives back the processes it was given, field for field and in the schema order', () => {

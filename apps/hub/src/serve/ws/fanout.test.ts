@@ -1,11 +1,10 @@
 import { EventEmitter } from 'node:events';
-import { readFileSync } from 'node:fs';
-import { Frame, HostIdentity, type HostSummary } from '@vigil/schema';
+import type { HostSummary } from '@vigil/schema';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Ingest } from '../../ingest/index.ts';
 import { LiveState } from '../../ingest/live-state.ts';
+import { fixtureFrame, hostRecord } from '../../ingest/test-host.ts';
 import { Turns } from '../../ingest/turns.ts';
-import type { HostRecord } from '../../store/index.ts';
 import { fleetDeltas, LiveFanout } from './fanout.ts';
 
 const summary = (id: string) => ({ id, hostname: id }) as HostSummary;
@@ -27,20 +26,7 @@ describe('fleet update messages', () => {
   });
 });
 
-// A whole frame as the collectors make it from a fixture tree.
-const fixture = JSON.parse(readFileSync(new URL('../../../../agent/test/fixtures/server-4cpu/expected.json', import.meta.url), 'utf8'));
-const frame: Frame = Frame.parse(fixture.frame);
-const record = (id: string): HostRecord => ({
-  id,
-  hostname: id,
-  machineId: null,
-  identity: HostIdentity.parse(fixture.host),
-  tags: [],
-  firstSeen: 0,
-  lastSeen: 0,
-  runId: null,
-  lastAckedSeq: null,
-});
+const frame = fixtureFrame;
 
 /** A live client's socket: what the fanout sends it, parsed. */
 class FakeSocket extends EventEmitter {
@@ -73,7 +59,7 @@ describe('the live fleet batches', () => {
     socket.received.length = 0;
     let ts = frame.ts;
     const report = (n: number) => {
-      for (let i = 0; i < n; i++) live.accept(live.attach(record(`h${live.hosts.size}`), 1000), { ...frame, ts: ++ts });
+      for (let i = 0; i < n; i++) live.accept(live.attach(hostRecord(`h${live.hosts.size}`), 1000), { ...frame, ts: ++ts });
     };
     const hostsSent = () => socket.received.flatMap((m) => (m.hosts ?? []).map((h) => h.id));
     return { fanout, turns, socket, report, hostsSent };
