@@ -2,7 +2,18 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { Socket } from 'node:net';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { Hub } from '@vigil/hub';
-import { CloseCode, type Frame, type Hello, type HostIdentity, PROTOCOL_VERSION, ProcessRowEncoder, packFrame } from '@vigil/schema';
+import {
+  CloseCode,
+  type Frame,
+  frameMessage,
+  type Hello,
+  type HostIdentity,
+  headlineOf,
+  PROTOCOL_VERSION,
+  ProcessRowEncoder,
+  packFrame,
+  splitFrameMessage,
+} from '@vigil/schema';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startTestHub, type TestHub, waitFor } from './helpers/hub.ts';
 import { connectRaw as open, type RawAgent, refusedStatus } from './helpers/raw-agent.ts';
@@ -85,6 +96,11 @@ function frame(seq: number, ts = Date.now()): Frame {
   return { ...template, seq, ts };
 }
 
+/** A protocol 5 binary frame message: `frame`'s headline, then `body` (by default the frame itself) deflated. */
+function withHeadline(frame: Frame, body: object = frame): Buffer {
+  return Buffer.concat(frameMessage(headlineOf(frame), deflateRawSync(JSON.stringify(body))));
+}
+
 /** Connects and completes hello → welcome. */
 async function helloed(hostname: string, overrides: Partial<Hello> = {}, token = rawToken): Promise<RawAgent> {
   const agent = await connectRaw(t.url, token);
@@ -133,13 +149,48 @@ describe('a bad message closes only its own connection, with a code and a reason
 
   it('a binary frame that inflates over agent.maxMessageBytes: 1009 naming the limit (no deflate bomb)', async () => {
     const agent = await helloed('binary-bomb-host');
-    const bomb = deflateRawSync(JSON.stringify({ ...frame(0), padding: 'x'.repeat(64 * MAX_MESSAGE_BYTES) }));
+    const bomb = withHeadline(frame(0), { ...frame(0), padding: 'x'.repeat(64 * MAX_MESSAGE_BYTES) });
     expect(bomb.length).toBeLessThan(MAX_MESSAGE_BYTES);
     agent.send(bomb);
     const { code, reason } = await agent.closed;
     expect(code).toBe(CloseCode.tooBig);
     expect(reason).toMatch(/inflates to more than the limit of 65536 bytes/);
     expect(applied.get('binary-bomb-host')).toBeUndefined();
+    await expectGoodAgentUnaffected();
+  });
+
+  it('a frame message without its headline (protocol 5): 4000, naming what is missing', async () => {
+    const agent = await helloed('headless-frame-host');
+    // A protocol 4 message from an agent that said hello as protocol 5: a newline may happen to be among the
+    // compressed bytes, so the headline is made long enough that none comes within the limit.
+    agent.send(Buffer.concat([Buffer.from(`{"seq":0,${' '.repeat(4096)}`), deflateRawSync(JSON.stringify(frame(0)))]));
+    const { code, reason } = await agent.closed;
+    expect(code).toBe(CloseCode.badMessage);
+    expect(reason).toMatch(/frame message has no headline: no newline in its first 2048 bytes/);
+    expect(applied.get('headless-frame-host')).toBeUndefined();
+    await expectGoodAgentUnaffected();
+  });
+
+  it('a headline failing the schema: 4000, naming the field, and the fleet does not show it', async () => {
+    const agent = await helloed('bad-headline-host');
+    const message = Buffer.concat(frameMessage(JSON.stringify({ ...headlineOf(frame(0)), cpuPercent: 'high' }), deflateRawSync('{}')));
+    agent.send(message);
+    const { code, reason } = await agent.closed;
+    expect(code).toBe(CloseCode.badMessage);
+    expect(reason).toMatch(/invalid frame headline: cpuPercent/);
+    expect(t.hub.live.get('bad-headline-host')?.summary.ts).toBeNull();
+    await expectGoodAgentUnaffected();
+  });
+
+  it('a frame that does not match its headline: 4000, naming both, and nothing of it is stored', async () => {
+    const agent = await helloed('mismatch-host');
+    const ts = Date.now();
+    agent.send(withHeadline(frame(0, ts), frame(1, ts)));
+    const { code, reason } = await agent.closed;
+    expect(code).toBe(CloseCode.badMessage);
+    expect(reason).toContain(`frame seq 1 ts ${ts} does not match its headline's seq 0 ts ${ts}`);
+    expect(applied.get('mismatch-host')).toBeUndefined();
+    expect(t.hub.live.get('mismatch-host')?.latest).toBeNull();
     await expectGoodAgentUnaffected();
   });
 
@@ -205,14 +256,15 @@ describe('a bad message closes only its own connection, with a code and a reason
     await expectGoodAgentUnaffected();
   });
 
-  it('a process row without its static fields (protocol 4): 4000, naming the row and the pid', async () => {
+  it('a process row without its static fields (protocols 4, 5): 4000, naming the row and the pid', async () => {
+    const ts = Date.now();
     const encoder = new ProcessRowEncoder();
-    encoder.encode(frame(0));
+    encoder.encode(frame(0, ts));
     // The second frame of some other connection: its processes' static fields went with the first.
-    const second = encoder.encode(frame(1));
+    const second = encoder.encode(frame(1, ts + 1000));
     expect(second.processStatics).toHaveLength(0);
     const agent = await helloed('no-statics-host');
-    agent.send(deflateRawSync(JSON.stringify(second)));
+    agent.send(withHeadline(frame(1, ts + 1000), second));
     const { code, reason } = await agent.closed;
     expect(code).toBe(CloseCode.badMessage);
     expect(reason).toContain(`invalid frame: processValues.0: process ${template.processes[0]?.pid} has no static fields`);
@@ -313,7 +365,7 @@ describe('agent authentication', () => {
 });
 
 describe('delivery', () => {
-  it('the agent sends each frame as a binary message of deflated JSON, static process fields once (protocols 3, 4)', async () => {
+  it('the agent sends each frame as a binary message of its headline and deflated JSON, static process fields once (protocols 3-5)', async () => {
     const socket = goodConnection?.socket;
     expect(socket).toBeDefined();
     const seen: { isBinary: boolean; data: Buffer }[] = [];
@@ -326,18 +378,29 @@ describe('delivery', () => {
     }
     for (const { isBinary, data } of seen.slice(0, 2)) {
       expect(isBinary).toBe(true);
-      const message = JSON.parse(inflateRawSync(data).toString('utf8'));
+      const parts = splitFrameMessage(data);
+      expect(parts).not.toBeNull();
+      const headline = JSON.parse(parts?.headline as string);
+      const message = JSON.parse(inflateRawSync(parts?.compressed as Buffer).toString('utf8'));
       expect(message).toMatchObject({ v: PROTOCOL_VERSION, type: 'frame' });
+      // The headline carries the frame's seq and ts and the fleet's figures of it.
+      expect(headline).toMatchObject({ seq: message.seq, ts: message.ts, cpuPercent: message.system.cpu.total.usagePercent });
       expect(message.processValues.length).toBeGreaterThan(0);
       // The connection carried these processes before: few (new ones) or none come with their static fields.
       expect(message.processStatics.length).toBeLessThan(message.processValues.length);
     }
   });
 
-  it('takes frames of every protocol version: static fields once (4, as the agent), binary rows (3), text rows (2), objects (1)', async () => {
+  it('takes frames of every protocol version: with a headline (5, as the agent), static fields once (4), binary rows (3), text rows (2), objects (1)', async () => {
     const ts = Date.now();
-    const v4 = await helloed('delta-host');
+    const v5 = await helloed('headline-host');
     const encoder = new ProcessRowEncoder();
+    v5.send(withHeadline(frame(0, ts), encoder.encode(frame(0, ts))));
+    expect((await v5.take('ack')).seq).toBe(0);
+    v5.send(withHeadline(frame(1, ts + 1000), encoder.encode(frame(1, ts + 1000))));
+    expect((await v5.take('ack')).seq).toBe(1);
+    const v4 = await helloed('delta-host', { v: 4 });
+    encoder.reset();
     v4.send(deflateRawSync(JSON.stringify(encoder.encode(frame(0, ts)))));
     expect((await v4.take('ack')).seq).toBe(0);
     const next = encoder.encode(frame(1, ts + 1000));
@@ -355,8 +418,11 @@ describe('delivery', () => {
     expect((await v1.take('ack')).seq).toBe(0);
     // The same frame every way, and the template's processes exactly.
     expect(template.processes.length).toBeGreaterThan(0);
+    expect(applied.get('headline-host')).toHaveLength(2);
     expect(applied.get('delta-host')).toHaveLength(2);
     for (const [host, k] of [
+      ['headline-host', 0],
+      ['headline-host', 1],
       ['delta-host', 0],
       ['delta-host', 1],
       ['binary-host-3', 0],
@@ -368,7 +434,19 @@ describe('delivery', () => {
     }
     const { body } = await t.api('GET', '/api/v1/hosts/delta-host/processes?limit=500', { token: t.admin });
     expect(body.processes.map((p: { pid: number }) => p.pid).sort()).toEqual(template.processes.map((p) => p.pid).sort());
-    for (const agent of [v4, v3, v2, v1]) agent.ws.close();
+    // Both ways to the same fleet figures (online or not: the first hosts here may have gone quiet for 3 s already).
+    const {
+      id: _a,
+      hostname: _b,
+      firstSeen: _c,
+      lastSeen: _d,
+      status: _s,
+      ...headlineSummary
+    } = t.hub.live.get('headline-host')?.summary ?? {};
+    const { id: _e, hostname: _f, firstSeen: _g, lastSeen: _h, status: _t, ...deltaSummary } = t.hub.live.get('delta-host')?.summary ?? {};
+    expect(headlineSummary).toEqual(deltaSummary);
+    expect(headlineSummary).toMatchObject({ ts: ts + 1000, cpuPercent: template.system.cpu?.total?.usagePercent });
+    for (const agent of [v5, v4, v3, v2, v1]) agent.ws.close();
     await expectGoodAgentUnaffected();
   });
 

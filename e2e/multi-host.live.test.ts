@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { inflateRawSync } from 'node:zlib';
 import type { Hub } from '@vigil/hub';
+import { splitFrameMessage } from '@vigil/schema';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestHub, type TestHub, waitFor } from './helpers/hub.ts';
 import { createNetnsHost, type NetnsHost, netnsUnavailable, removeNetnsHost, removeStaleNamespaces, setLinkDown } from './helpers/netns.ts';
@@ -61,9 +61,10 @@ function tapFrames(hub: Hub): void {
   hub.ingest.accept = (socket, tokenName, remote) => {
     const connection = takeOver(socket, tokenName, remote);
     socket.on('message', (data: Buffer, isBinary: boolean) => {
-      // The agent sends frames as binary messages of deflated JSON (protocol 3), the rest as JSON text.
-      const message = JSON.parse(isBinary ? inflateRawSync(data).toString('utf8') : String(data));
-      if (message.type === 'frame' && connection.hostId)
+      // The agent sends frames as binary messages of their headline, then deflated JSON (protocol 5); the rest as
+      // JSON text. The headline has the frame's seq and ts.
+      const message = JSON.parse(isBinary ? (splitFrameMessage(data)?.headline ?? '{}') : String(data));
+      if ((isBinary || message.type === 'frame') && connection.hostId)
         received.get(connection.hostId)?.push({ seq: message.seq, ts: message.ts, at: Date.now() });
     });
     return connection;

@@ -4,7 +4,7 @@
  * sending a thousand frames a second spends its CPU on the wire, not on JSON.stringify.
  */
 import type { Frame, HostIdentity, ProcessInfo } from '@vigil/schema';
-import { PROTOCOL_VERSION, ProcessRowEncoder, packFrame } from '@vigil/schema';
+import { frameMessage, headlineOf, PROTOCOL_VERSION, ProcessRowEncoder, packFrame } from '@vigil/schema';
 import { roundTo } from '../../apps/agent/src/collect/rates.ts';
 import { binaryPayload, precompress, storedBlock } from './raw-socket.ts';
 
@@ -107,13 +107,13 @@ export function varyFrame(frame: Frame, rnd: () => number): Frame {
 }
 
 /** A protocol the simulated agents speak (see PROTOCOL_VERSION in packages/schema/src/version.ts). */
-export type SimulatedProtocol = 1 | 2 | 3 | 4;
+export type SimulatedProtocol = 1 | 2 | 3 | 4 | 5;
 
 /**
  * Frames serialized once, with `seq` and `ts` spliced in at send time. Agent `a` sends variant (7a + second) mod size
  * in a given second: consecutive frames of one agent differ, and so do different agents' frames of the same second.
  *
- * Protocol 4 sends a process's static fields once per connection (frame-delta.ts), so what an agent sends depends on
+ * Protocols 4 and 5 send a process's static fields once per connection (frame-delta.ts), so what an agent sends depends on
  * what it sent before: each variant is kept twice, in full (the first frame of a connection) and as the agent would
  * send it right after the previous variant (`variant - 1`), the usual case. `previous` (the variant this agent last
  * sent on its connection, or null) chooses between them; the captures' process tables differ a little from one
@@ -121,21 +121,24 @@ export type SimulatedProtocol = 1 | 2 | 3 | 4;
  */
 export class FramePool {
   private readonly bodies: string[];
-  /** Protocol 4: variant i as sent right after variant i - 1. */
+  /** Protocols 4 and 5: variant i as sent right after variant i - 1. */
   private readonly followBodies: string[] = [];
+  /** Protocol 5: each variant's headline without its opening brace, seq and ts. */
+  private readonly headlines: string[] = [];
   private compressedBodies: Buffer[] | null = null;
   private compressedFollowBodies: Buffer[] | null = null;
 
   /**
-   * `protocol` 4 (the default) splits processes into static fields and values, as the agent does (hub-client.ts); 3
-   * and 2 send every process as a full row; 1 as objects, as agents before protocol 2 did (the hub still accepts them
-   * all). 3 and 4 go as binary messages (`binaryMessage`), 2 and 1 as text.
+   * `protocol` 5 (the default) sends each frame's headline in front of it and splits processes into static fields and
+   * values, as the agent does (hub-client.ts); 4 splits them without a headline; 3 and 2 send every process as a full
+   * row; 1 as objects, as agents before protocol 2 did (the hub still accepts them all). 3 to 5 go as binary messages
+   * (`binaryMessage`), 2 and 1 as text.
    */
   constructor(
     templates: readonly Frame[],
     size: number,
     seed: number,
-    private readonly protocol: SimulatedProtocol = PROTOCOL_VERSION as 4,
+    private readonly protocol: SimulatedProtocol = PROTOCOL_VERSION as 5,
   ) {
     if (templates.length === 0) throw new Error('no frame templates');
     const rnd = seededRandom(seed);
@@ -149,11 +152,12 @@ export class FramePool {
     const encoder = new ProcessRowEncoder();
     this.bodies = frames.map((frame) => {
       if (protocol === 1) return body(frame);
-      if (protocol !== 4) return body(packFrame(frame));
+      if (protocol < 4) return body(packFrame(frame));
       encoder.reset();
       return body(encoder.encode(frame));
     });
-    if (protocol === 4) {
+    if (protocol >= 5) for (const frame of frames) this.headlines.push(body(headlineOf(frame)));
+    if (protocol >= 4) {
       for (let i = 0; i < size; i++) {
         encoder.reset();
         encoder.encode(frames[(i - 1 + size) % size] as Frame);
@@ -172,7 +176,7 @@ export class FramePool {
   }
 
   private follows(variant: number, previous: number | null): boolean {
-    return this.protocol === 4 && previous === (variant - 1 + this.bodies.length) % this.bodies.length;
+    return this.protocol >= 4 && previous === (variant - 1 + this.bodies.length) % this.bodies.length;
   }
 
   private header(seq: number, ts: number): string {
@@ -197,14 +201,20 @@ export class FramePool {
     return [storedBlock(Buffer.from(this.header(seq, ts))), body as Buffer];
   }
 
-  /** The same message as protocols 3 and 4 send it: a binary message holding raw DEFLATE data that ends on a block boundary. */
+  /**
+   * The same message as protocols 3 to 5 send it: a binary message holding raw DEFLATE data that ends on a block
+   * boundary, after the frame's headline and a newline from protocol 5 on.
+   */
   binaryMessage(agent: number, seq: number, ts: number, previous: number | null = null): Buffer[] {
-    return binaryPayload(this.compressedMessage(agent, seq, ts, previous));
+    const payload = binaryPayload(this.compressedMessage(agent, seq, ts, previous));
+    if (this.protocol < 5) return payload;
+    const headline = `{"seq":${seq},"ts":${ts},${this.headlines[this.variant(agent, ts)]}`;
+    return frameMessage(headline, payload);
   }
 
   /** Mean serialized size, in bytes (UTF-8), of the frames agents send in the steady state. */
   meanBytes(): number {
-    const steady = this.protocol === 4 ? this.followBodies : this.bodies;
+    const steady = this.protocol >= 4 ? this.followBodies : this.bodies;
     return steady.reduce((sum, b) => sum + Buffer.byteLength(b), 0) / steady.length + 40;
   }
 }

@@ -15,8 +15,9 @@ export interface RunInfo {
   frameBytes: number;
   processesPerFrame: number;
   /**
-   * The simulated agents' protocol: 4 static fields once per connection, binary deflated (as the agent does), 3 full
-   * rows binary deflated, 2 rows as text, 1 objects as text.
+   * The simulated agents' protocol: 5 a headline then the frame with static fields once per connection, binary
+   * deflated (as the agent does), 4 the same without the headline, 3 full rows binary deflated, 2 rows as text, 1
+   * objects as text.
    */
   protocol: SimulatedProtocol;
   systemValues: number;
@@ -118,7 +119,7 @@ export function table(info: RunInfo, outcomes: Outcome[]): string {
   const lines = [
     `Hub benchmark: ${info.windowSeconds} s window after ${info.warmupSeconds} s warm-up, ${info.cores} cores, ${info.workers} simulator workers; ` +
       `hub ${info.vigil}${info.git ? ` at ${info.git.commit}${info.git.dirty ? ' (with uncommitted changes)' : ''}` : ''}`,
-    `Frames: ~${Math.round(info.frameBytes / 1024)} KiB JSON each (protocol ${info.protocol}: processes as ${info.protocol === 1 ? 'objects' : info.protocol === 4 ? 'rows, static fields once per connection' : 'rows'}${info.protocol >= 3 ? ', binary deflated messages' : ''}), ${info.processesPerFrame} processes, ${info.systemValues} system values, varied from ${info.capturedFrames} captures of this host` +
+    `Frames: ~${Math.round(info.frameBytes / 1024)} KiB JSON each (protocol ${info.protocol}: processes as ${info.protocol === 1 ? 'objects' : info.protocol >= 4 ? 'rows, static fields once per connection' : 'rows'}${info.protocol >= 3 ? ', binary deflated messages' : ''}${info.protocol >= 5 ? ' after a headline' : ''}), ${info.processesPerFrame} processes, ${info.systemValues} system values, varied from ${info.capturedFrames} captures of this host` +
       `; simulator: ${info.simulatorClient === 'raw' ? 'precompressed frames' : 'ws library'}` +
       `${info.simulatorDeflateLevel === null ? '' : `, deflate level ${info.simulatorDeflateLevel}`}${info.profiled ? `; hub profiled (${info.profiled})` : ''}${info.hubNodeFlags ? `; hub flags ${info.hubNodeFlags}` : ''}`,
     '',

@@ -9,7 +9,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { PROTOCOL_VERSION, ProcessRowDecoder } from '@vigil/schema';
+import { type Frame, headlineOf, PROTOCOL_VERSION, ProcessRowDecoder, splitFrameMessage } from '@vigil/schema';
 import { validateAgentMessage } from '../../apps/hub/src/ingest/agent-socket.ts';
 import { installCleanupHandlers, onCleanup, stopAll } from '../lib/child-processes.ts';
 import { isPortFree } from '../lib/http-probe.ts';
@@ -54,9 +54,10 @@ if (opts.help) {
   --workers N              simulator worker processes (default 2)
   --watch-hosts N          hosts the live client also subscribes to one by one (default 5)
   --processes-per-frame N  processes in each frame (default 100: top 50 by CPU and by memory, topped up)
-  --protocol 1|2|3|4       the simulated agents' protocol: 4 (default, as the agent) sends each frame as a binary message
-                           of deflated JSON, a process's static fields once per connection; 3 every process as a full
-                           row; 2 rows as text (permessage-deflate); 1 objects as text
+  --protocol 1|2|3|4|5     the simulated agents' protocol: 5 (default, as the agent) sends each frame as a binary message
+                           of its headline then its deflated JSON, a process's static fields once per connection; 4 the
+                           same without the headline; 3 every process as a full row; 2 rows as text
+                           (permessage-deflate); 1 objects as text
   --sim-client raw|ws      raw (default): frames compressed once in advance, sent by a minimal WebSocket client;
                            ws: the ws library compressing every frame, as the agent does (costs the simulator ~1 core at 1000)
   --sim-deflate-level L    with --sim-client ws: zlib level of the simulated agents (default: zlib's default, as the agent)
@@ -91,7 +92,7 @@ const warmupSeconds = positive(opts.warmup, quick ? 5 : 10, '--warmup');
 const workers = Math.round(positive(opts.workers, 2, '--workers'));
 const watchHosts = Math.round(positive(opts['watch-hosts'], 5, '--watch-hosts'));
 const processesPerFrame = Math.round(positive(opts['processes-per-frame'], 100, '--processes-per-frame'));
-if (!['1', '2', '3', '4'].includes(opts.protocol)) throw new Error(`--protocol is 1, 2, 3 or 4, got ${JSON.stringify(opts.protocol)}`);
+if (!['1', '2', '3', '4', '5'].includes(opts.protocol)) throw new Error(`--protocol is 1 to 5, got ${JSON.stringify(opts.protocol)}`);
 const protocol = Number(opts.protocol) as SimulatedProtocol;
 const clientName = opts['sim-client'];
 if (clientName !== 'raw' && clientName !== 'ws') throw new Error(`--sim-client is raw or ws, not ${clientName}`);
@@ -159,14 +160,22 @@ async function main(): Promise<void> {
     [0, ts, null],
     [1, ts + 1000, pool.variant(1, ts)],
   ] as const) {
-    const inflated =
-      protocol >= 3
-        ? inflateBinary(Buffer.concat(pool.binaryMessage(1, seq, at, previous)))
-        : inflateMessage(Buffer.concat(pool.compressedMessage(1, seq, at, previous)));
+    let headline: string | null = null;
+    let inflated: string;
+    if (protocol >= 5) {
+      const parts = splitFrameMessage(Buffer.concat(pool.binaryMessage(1, seq, at, previous)));
+      if (!parts) throw new Error('a simulated frame message has no headline');
+      headline = parts.headline;
+      inflated = inflateBinary(parts.compressed);
+    } else if (protocol >= 3) inflated = inflateBinary(Buffer.concat(pool.binaryMessage(1, seq, at, previous)));
+    else inflated = inflateMessage(Buffer.concat(pool.compressedMessage(1, seq, at, previous)));
     if (inflated !== pool.message(1, seq, at, previous)) throw new Error('a precompressed frame does not inflate to its JSON');
     // The hub's own check (static fields and values, rows or objects).
     const check = validateAgentMessage(JSON.parse(inflated), decoder);
     if (!check.success) throw new Error(`a simulated frame is not valid: ${check.path}: ${check.message}`);
+    if (headline !== null && headline !== JSON.stringify(headlineOf(check.data as Frame))) {
+      throw new Error(`a simulated frame's headline is not the agent's: ${headline}`);
+    }
   }
 
   const info: RunInfo = {

@@ -81,7 +81,7 @@ interface SimAgent {
   lastSecond: number;
   /** Reconnection attempts since the last welcome (for the backoff). */
   attempt: number;
-  /** The pool variant this agent last sent on its connection (protocol 4 sends less after it), null on a new one. */
+  /** The pool variant this agent last sent on its connection (protocols 4 and 5 send less after it), null on a new one. */
   lastVariant: number | null;
 }
 
@@ -151,7 +151,7 @@ interface AgentLink {
  */
 function connect(agent: SimAgent): Promise<void> {
   return new Promise((resolve, reject) => {
-    // What the hub knows of this agent's processes is per connection (protocol 4).
+    // What the hub knows of this agent's processes is per connection (protocols 4 and 5).
     agent.lastVariant = null;
     const hello = JSON.stringify({
       v: config.protocol,

@@ -60,7 +60,7 @@ export async function startSimulatedFleet(opts: FleetOptions): Promise<Simulated
     mode: opts.mode,
     templatesFile: opts.templatesFile,
     // As the agent sends frames: processes as rows.
-    protocol: PROTOCOL_VERSION as 4,
+    protocol: PROTOCOL_VERSION as 5,
     poolSize: 64,
     alignedDelayMs: 3,
     window: 64,

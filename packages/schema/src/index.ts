@@ -10,6 +10,7 @@ export * from './config.ts';
 export * from './cpu.ts';
 export * from './frame.ts';
 export * from './frame-delta.ts';
+export * from './frame-headline.ts';
 export * from './gpu.ts';
 export * from './host.ts';
 export * from './kernel.ts';

@@ -4,9 +4,11 @@ import {
   type Command,
   type CommandResult,
   type Frame,
+  frameMessage,
   type Hello,
   type HostIdentity,
   HubMessage,
+  headlineOf,
   PROTOCOL_VERSION,
   ProcessRowEncoder,
   type Subscribe,
@@ -157,13 +159,15 @@ export class HubClient {
    * Frames go out with each process's static fields only the first time this connection carries it (protocol 4,
    * frame-delta.ts; the spool keeps frames as collected), each as a binary message of its JSON compressed on its own
    * (protocol 3): the hub inflates it in one synchronous call, where permessage-deflate's streaming inflate cost it a
-   * quarter of its CPU. Other messages are small JSON text.
+   * quarter of its CPU. In front of it goes the frame's headline, uncompressed (protocol 5, frame-headline.ts): the
+   * hub updates the fleet view from it before it decodes the frame. Other messages are small JSON text.
    */
   private send(message: Frame | Hello | CommandResult): void {
     const socket = this.socket;
     if (!socket) return;
     if (message.type === 'frame') {
-      socket.send(deflateRawSync(JSON.stringify(this.encoder.encode(message))), { binary: true, compress: false });
+      const compressed = deflateRawSync(JSON.stringify(this.encoder.encode(message)));
+      socket.send(Buffer.concat(frameMessage(headlineOf(message), compressed)), { binary: true, compress: false });
     } else socket.send(JSON.stringify(message));
   }
 

@@ -5,11 +5,14 @@ import {
   type CommandResult,
   DeltaFrame,
   Frame,
+  FrameHeadline,
   type Hello,
   type HubMessage,
+  MAX_HEADLINE_BYTES,
   PackedFrame,
   PROTOCOL_VERSION,
   ProcessRowDecoder,
+  splitFrameMessage,
   unpackFrame,
 } from '@vigil/schema';
 import { type Checker, compileChecker } from '@vigil/schema/compiled';
@@ -20,20 +23,32 @@ import type { Turns } from './turns.ts';
 
 /**
  * Protocol versions this hub accepts: the current one and the previous ones (1: processes as objects, not rows;
- * 2: frames only as text messages; 3: every process in full in every frame). See PROTOCOL_VERSION.
+ * 2: frames only as text messages; 3: every process in full in every frame; 4: frames without a headline). See
+ * PROTOCOL_VERSION.
  */
-export const SUPPORTED_VERSIONS = new Set([1, 2, 3, PROTOCOL_VERSION]);
+export const SUPPORTED_VERSIONS = new Set([1, 2, 3, 4, PROTOCOL_VERSION]);
 
-let frameChecker: Checker<Frame> | null = null;
-let packedChecker: Checker<PackedFrame> | null = null;
-let deltaChecker: Checker<DeltaFrame> | null = null;
+/** The first protocol whose binary frame messages start with the frame's headline (frame-headline.ts). */
+const HEADLINE_VERSION = 5;
+
+interface FrameCheckers {
+  frame: Checker<Frame>;
+  packed: Checker<PackedFrame>;
+  delta: Checker<DeltaFrame>;
+  headline: Checker<FrameHeadline>;
+}
+
+let checkers: FrameCheckers | null = null;
 
 /** The frame checkers, compiled on first use (about half a second); the hub asks for them when it starts. */
-export function compileFrameCheckers(): { frame: Checker<Frame>; packed: Checker<PackedFrame>; delta: Checker<DeltaFrame> } {
-  frameChecker ??= compileChecker(Frame);
-  packedChecker ??= compileChecker(PackedFrame);
-  deltaChecker ??= compileChecker(DeltaFrame);
-  return { frame: frameChecker, packed: packedChecker, delta: deltaChecker };
+export function compileFrameCheckers(): FrameCheckers {
+  checkers ??= {
+    frame: compileChecker(Frame),
+    packed: compileChecker(PackedFrame),
+    delta: compileChecker(DeltaFrame),
+    headline: compileChecker(FrameHeadline),
+  };
+  return checkers;
 }
 
 /**
@@ -92,7 +107,8 @@ export interface IngestContext {
   unregister(connection: AgentConnection): void;
   /**
    * Called for every frame: `fresh` when it is newer than the latest (not a resend). `durable` must be called
-   * once it is stored, which sends the ack.
+   * once it is stored, which sends the ack. A frame that came with a headline (protocol 5) is handed over from the
+   * background queue (turns.ts), after every message that was waiting when it was read.
    */
   onFrame(host: LiveHost, frame: Frame, fresh: boolean, durable: () => void): void;
   onResult(result: CommandResult): void;
@@ -114,6 +130,8 @@ export class AgentConnection {
   alive = true;
   /** The static fields of the processes this connection's agent sent (protocol 4, frame-delta.ts). */
   private readonly decoder = new ProcessRowDecoder();
+  /** Frames of this connection read with their headline and waiting to be decoded (protocol 5). */
+  private framesToDecode = 0;
 
   constructor(
     readonly socket: WebSocket,
@@ -165,6 +183,10 @@ export class AgentConnection {
   /** A message's turn: checked, then applied (turns.ts). */
   private handle(data: Buffer, isBinary: boolean): void {
     if (this.closing) return;
+    if (isBinary && this.host && this.hello && this.hello.v >= HEADLINE_VERSION) {
+      this.onFrameMessage(this.host, data);
+      return;
+    }
     const problem = this.problemWith(data, isBinary);
     if ('refused' in problem) {
       this.close(problem.code, problem.reason);
@@ -257,13 +279,74 @@ export class AgentConnection {
     );
   }
 
-  private onFrame(host: LiveHost, frame: Frame): void {
-    // Frames at or below the acknowledged seq were stored before (a resend after a lost ack): ack again.
-    if (host.lastAckedSeq !== null && frame.seq <= host.lastAckedSeq) {
-      this.send({ v: PROTOCOL_VERSION, type: 'ack', seq: host.lastAckedSeq });
+  /**
+   * A frame message with its headline in front (protocol 5, frame-headline.ts). The headline updates the live state
+   * now; the frame itself is decoded, checked against its headline, kept and stored as background work, once the
+   * messages waiting with it have had their turn (turns.ts), or at once while a live client watches the host. A frame that fails its checks closes the connection as
+   * any bad message does; the fleet showed its headline until then, and nothing of it is stored.
+   */
+  private onFrameMessage(host: LiveHost, data: Buffer): void {
+    const parts = splitFrameMessage(data);
+    if (!parts) {
+      this.close(CloseCode.badMessage, `frame message has no headline: no newline in its first ${MAX_HEADLINE_BYTES} bytes (protocol 5)`);
       return;
     }
-    const fresh = this.ctx.live.accept(host, frame);
+    let raw: unknown;
+    try {
+      raw = JSON.parse(parts.headline);
+    } catch {
+      this.close(CloseCode.badMessage, 'frame headline is not valid JSON');
+      return;
+    }
+    const checked = compileFrameCheckers().headline(raw);
+    if (!checked.success) {
+      this.close(CloseCode.badMessage, `invalid frame headline: ${checked.path || 'headline'}: ${checked.message}`);
+      return;
+    }
+    const headline = checked.data;
+    if (this.isResend(host, headline.seq)) return;
+    const fresh = this.ctx.live.headline(host, headline);
+    const decode = () => {
+      if (this.closing) return;
+      const message = this.problemWith(parts.compressed, true);
+      if ('refused' in message) this.close(message.code, message.reason);
+      else if (message.type !== 'frame') this.close(CloseCode.badMessage, `a ${message.type} message after a frame headline`);
+      else if (message.seq !== headline.seq || message.ts !== headline.ts) {
+        this.close(
+          CloseCode.badMessage,
+          `frame seq ${message.seq} ts ${message.ts} does not match its headline's seq ${headline.seq} ts ${headline.ts}`,
+        );
+      } else {
+        if (fresh) this.ctx.live.hold(host, message);
+        this.deliver(host, message, fresh);
+      }
+    };
+    // A host someone is looking at is decoded now, unless earlier frames of this connection still wait (each frame's
+    // processes are decoded against the ones before it).
+    if (host.watchers > 0 && this.framesToDecode === 0) {
+      decode();
+      return;
+    }
+    this.framesToDecode++;
+    this.ctx.turns.later(() => {
+      this.framesToDecode--;
+      decode();
+    });
+  }
+
+  /** Frames at or below the acknowledged seq were stored before (a resend after a lost ack): they are acked again. */
+  private isResend(host: LiveHost, seq: number): boolean {
+    if (host.lastAckedSeq === null || seq > host.lastAckedSeq) return false;
+    this.send({ v: PROTOCOL_VERSION, type: 'ack', seq: host.lastAckedSeq });
+    return true;
+  }
+
+  private onFrame(host: LiveHost, frame: Frame): void {
+    if (this.isResend(host, frame.seq)) return;
+    this.deliver(host, frame, this.ctx.live.accept(host, frame));
+  }
+
+  private deliver(host: LiveHost, frame: Frame, fresh: boolean): void {
     // The ack goes out once the frame is durable (in the history's write-ahead table): an acknowledged frame
     // survives a crash of the hub, and the agent keeps unacknowledged ones in its spool.
     this.ctx.onFrame(host, frame, fresh, () => {

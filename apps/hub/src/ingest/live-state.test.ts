@@ -1,4 +1,4 @@
-import { ProcessInfo } from '@vigil/schema';
+import { headlineOf, ProcessInfo } from '@vigil/schema';
 import { describe, expect, it } from 'vitest';
 import { LiveState } from './live-state.ts';
 import { ProcessColumns } from './process-columns.ts';
@@ -75,5 +75,44 @@ describe('LiveState', () => {
     live.accept(host, { ...frame, ts: frame.ts + 1000 });
     expect(host.latest).not.toBe(first);
     expect(host.latest?.ts).toBe(frame.ts + 1000);
+  });
+
+  it('shows a headline in the summary at once, and holds its frame once decoded; a stale headline is neither', () => {
+    const live = new LiveState(3, () => 5000);
+    const host = live.attach(record, 1000);
+    const events: string[] = [];
+    live.on((event) => events.push(event.type));
+    expect(live.headline(host, headlineOf(frame))).toBe(true);
+    expect(events).toEqual(['status', 'headline']);
+    expect(host.status).toBe('online');
+    expect(host.summary).toMatchObject({ ts: frame.ts, cpuPercent: frame.system.cpu?.total?.usagePercent, lastSeen: 5000 });
+    expect(host.latest).toBeNull();
+    live.hold(host, frame);
+    expect(host.latest).toEqual(frame);
+    expect(events).toEqual(['status', 'headline', 'frame']);
+    // The same frame again (a resend the hub had not acknowledged yet): not fresh, and the summary stays.
+    expect(live.headline(host, headlineOf(frame))).toBe(false);
+    expect(events).toHaveLength(3);
+  });
+
+  it('never holds a frame older than the one it holds, whatever order the decoding finishes in', () => {
+    const live = new LiveState(3, () => 1000);
+    const host = live.attach(record, 1000);
+    const newer = { ...frame, ts: frame.ts + 1000, processes: frame.processes.slice(0, 1) };
+    live.headline(host, headlineOf(frame));
+    live.headline(host, headlineOf(newer));
+    live.hold(host, newer);
+    live.hold(host, frame);
+    expect(host.latest).toEqual(newer);
+  });
+
+  it('gives the same summary from a headline as from the whole frame', () => {
+    const byHeadline = new LiveState(3, () => 1000);
+    const a = byHeadline.attach(record, 1000);
+    byHeadline.headline(a, headlineOf(frame));
+    const byFrame = new LiveState(3, () => 1000);
+    const b = byFrame.attach(record, 1000);
+    byFrame.accept(b, frame);
+    expect(a.summary).toEqual(b.summary);
   });
 });

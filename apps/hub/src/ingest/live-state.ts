@@ -1,4 +1,4 @@
-import type { Frame, HostStatus, HostSummary } from '@vigil/schema';
+import { type Frame, type FrameHeadline, type HostStatus, type HostSummary, headlineOf } from '@vigil/schema';
 import type { HostRecord } from '../store/index.ts';
 import { ProcessColumns } from './process-columns.ts';
 import { summarize } from './summary.ts';
@@ -27,6 +27,8 @@ export interface LiveHost {
   summary: HostSummary;
   /** Firing alerts by severity, kept in the summary. */
   alerts?: { warning: number; critical: number };
+  /** Live clients watching this host's frames (fanout.ts): their frames are decoded as they come, not after a burst. */
+  watchers: number;
   /** Keeps `frame` as the latest. */
   hold(frame: Frame): void;
 }
@@ -35,6 +37,7 @@ class HostEntry implements LiveHost {
   head: FrameHead | null = null;
   summary: HostSummary;
   alerts?: { warning: number; critical: number };
+  watchers = 0;
   private readonly processes = new ProcessColumns();
   /** The frame `latest` made last, while anything still holds it: reads in one request make it once. */
   private made: WeakRef<Frame> | null = null;
@@ -68,6 +71,9 @@ class HostEntry implements LiveHost {
 }
 
 export type LiveEvent =
+  /** A new frame's headline came in: the host's summary has its figures (the fleet view). */
+  | { type: 'headline'; host: LiveHost }
+  /** A new frame is the host's latest (its viewers). With protocol 5, it follows its headline once decoded. */
   | { type: 'frame'; host: LiveHost; frame: Frame }
   | { type: 'status'; host: LiveHost; status: HostStatus }
   /** The summary changed without a frame (alert badges, tags). */
@@ -120,21 +126,37 @@ export class LiveState {
   }
 
   /**
-   * Takes a frame in. Returns false when it is not newer than the latest (a resent frame): live views never
-   * go back in time, and storage dedupes on (host, ts) anyway.
+   * Takes a frame in whole: its headline, then the frame as the latest. Returns false when it is not newer than the
+   * latest (a resent frame): live views never go back in time, and storage dedupes on (host, ts) anyway.
    */
   accept(host: LiveHost, frame: Frame): boolean {
+    const fresh = this.headline(host, headlineOf(frame));
+    if (fresh) this.hold(host, frame);
+    return fresh;
+  }
+
+  /**
+   * Takes a frame's headline in (frame-headline.ts): the host is online, and its summary shows the new figures.
+   * Returns false when the frame is not newer than the latest headline's; a fresh frame is then held once decoded.
+   */
+  headline(host: LiveHost, headline: FrameHeadline): boolean {
     host.lastSeen = this.now();
     if (host.status !== 'online') {
       host.status = 'online';
       this.emit({ type: 'status', host, status: 'online' });
     }
-    if (host.head && frame.ts <= host.head.ts) return false;
-    host.hold(frame);
-    host.summary = summarize(host.record, host.status, host.lastSeen, frame);
+    if (host.summary.ts !== null && headline.ts <= host.summary.ts) return false;
+    host.summary = summarize(host.record, host.status, host.lastSeen, headline);
     if (host.alerts) host.summary.alerts = host.alerts;
-    this.emit({ type: 'frame', host, frame });
+    this.emit({ type: 'headline', host });
     return true;
+  }
+
+  /** Keeps a frame whose headline was fresh as the host's latest, unless a newer one is held already. */
+  hold(host: LiveHost, frame: Frame): void {
+    if (host.head && frame.ts <= host.head.ts) return;
+    host.hold(frame);
+    this.emit({ type: 'frame', host, frame });
   }
 
   /** Marks hosts offline that missed their intervals. */

@@ -1,15 +1,11 @@
-import { type Frame, type HostStatus, type HostSummary, rootDiskPercent } from '@vigil/schema';
+import type { FrameHeadline, HostStatus, HostSummary } from '@vigil/schema';
 import type { HostRecord } from '../store/index.ts';
 
-/** Interfaces that carry no traffic to or from the host's network. */
-const LOCAL_INTERFACE = /^(lo|docker\d*|veth.*|br-.*|virbr.*|cni.*|flannel.*|cali.*)$/;
-
-/** The fleet view of a host: identity plus the headline figures of its latest frame. */
-export function summarize(record: HostRecord, status: HostStatus, lastSeen: number, frame: Frame | null): HostSummary {
-  const s = frame?.system;
-  const external = s?.network?.filter((n) => !LOCAL_INTERFACE.test(n.interface)) ?? [];
-  const sum = (pick: (n: (typeof external)[number]) => number | null) =>
-    s?.network ? external.reduce((total, n) => total + (pick(n) ?? 0), 0) : null;
+/**
+ * The fleet view of a host: identity plus the headline figures of its latest frame (frame-headline.ts), which agents
+ * of protocol 5 send in front of each frame and the hub builds from the frames of older ones.
+ */
+export function summarize(record: HostRecord, status: HostStatus, lastSeen: number, headline: FrameHeadline | null): HostSummary {
   return {
     id: record.id,
     hostname: record.hostname,
@@ -21,19 +17,19 @@ export function summarize(record: HostRecord, status: HostStatus, lastSeen: numb
     kernel: record.identity.kernel,
     cpuModel: record.identity.cpuModel,
     cpuCores: record.identity.cpuCores,
-    memoryTotalBytes: s?.memory?.totalBytes ?? record.identity.memoryTotalBytes,
-    cpuPercent: s?.cpu?.total?.usagePercent ?? null,
-    memoryPercent: s?.memory?.usedPercent ?? null,
-    swapPercent: s?.swap?.usedPercent ?? null,
-    diskPercent: frame && s?.filesystems ? rootDiskPercent(frame) : null,
-    load1: s?.load?.load1 ?? null,
-    uptimeSeconds: s?.uptime?.uptimeSeconds ?? null,
-    networkRxBytesPerSecond: sum((n) => n.rxBytesPerSecond),
-    networkTxBytesPerSecond: sum((n) => n.txBytesPerSecond),
-    gpus: s?.gpus?.length ?? record.identity.gpus.length,
-    vms: s?.virtualization?.vms ?? 0,
-    containers: s?.virtualization?.containers ?? 0,
-    processes: s?.processes?.total ?? null,
-    ts: frame?.ts ?? null,
+    memoryTotalBytes: headline?.memoryTotalBytes ?? record.identity.memoryTotalBytes,
+    cpuPercent: headline?.cpuPercent ?? null,
+    memoryPercent: headline?.memoryPercent ?? null,
+    swapPercent: headline?.swapPercent ?? null,
+    diskPercent: headline?.diskPercent ?? null,
+    load1: headline?.load1 ?? null,
+    uptimeSeconds: headline?.uptimeSeconds ?? null,
+    networkRxBytesPerSecond: headline?.networkRxBytesPerSecond ?? null,
+    networkTxBytesPerSecond: headline?.networkTxBytesPerSecond ?? null,
+    gpus: headline?.gpus ?? record.identity.gpus.length,
+    vms: headline?.vms ?? 0,
+    containers: headline?.containers ?? 0,
+    processes: headline?.processes ?? null,
+    ts: headline?.ts ?? null,
   };
 }

@@ -90,6 +90,26 @@ describe('Turns', () => {
     expect(done).toEqual(['m1', 'm2', 'b1', 'b2', 'm3', 'b3']);
   });
 
+  it('says whether the job running now is background work, also after one that threw', () => {
+    const turns = new Turns(8, 100);
+    const seen: [string, boolean][] = [];
+    turns.push(() => seen.push(['message', turns.inBackground]));
+    turns.later(() => {
+      seen.push(['background', turns.inBackground]);
+      throw new Error('boom');
+    });
+    turns.later(() => seen.push(['background', turns.inBackground]));
+    turns.push(() => seen.push(['message', turns.inBackground]));
+    turns.drain();
+    expect(seen).toEqual([
+      ['message', false],
+      ['message', false],
+      ['background', true],
+      ['background', true],
+    ]);
+    expect(turns.inBackground).toBe(false);
+  });
+
   it('background work counts towards the high-water mark', () => {
     const turns = new Turns(1000, 4);
     const calls: string[] = [];

@@ -60,16 +60,28 @@ export class Turns {
   private backlogTurns = 0;
   private readonly sources = new Set<Pausable>();
   private readonly backlogListeners = new Set<() => void>();
+  private runningBackground = false;
 
+  /**
+   * `turnMs` bounds a turn of messages, `backgroundMs` a turn of background work: the event loop's I/O callbacks run
+   * between turns, and some chains of them (compressing a live client's messages on the thread pool) take several
+   * in a row, so long background turns would hold up the live views they are meant to let through.
+   */
   constructor(
     private readonly turnMs = 8,
     private readonly highWater = 4000,
     private readonly onError: (error: unknown) => void = () => {},
+    private readonly backgroundMs = turnMs,
   ) {}
 
   /** Whether reads are paused for a backlog. */
   get paused(): boolean {
     return this.pausedReads;
+  }
+
+  /** Whether the job running now is background work (`later`): what it starts can run now rather than be queued again. */
+  get inBackground(): boolean {
+    return this.runningBackground;
   }
 
   /** Jobs waiting: messages and background work. */
@@ -133,23 +145,31 @@ export class Turns {
   }
 
   /**
-   * Handles queued messages for up to `turnMs`, then background work if the messages are all handled and time is
-   * left; what is left waits for the next turn, after the event loop's poll.
+   * Handles queued messages for up to `turnMs`, then background work if the messages are all handled and the turn is
+   * not `backgroundMs` old yet; what is left waits for the next turn, after the event loop's poll. Each turn does at
+   * least one job.
    */
   private readonly turn = (): void => {
     this.scheduled = false;
     if (this.pending === 0) return;
-    const end = performance.now() + this.turnMs;
-    do {
+    const start = performance.now();
+    // The first job runs whatever the limits; the clock is read after each.
+    for (let now = Number.NEGATIVE_INFINITY; this.pending > 0; now = performance.now()) {
       if (this.queue.length > 0) {
+        if (now >= start + this.turnMs) break;
         this.run(this.queue.take());
         if (this.queue.length === 0 && this.backlogTurns > 0) {
           // The backlog is worked through: its listeners come before the background work it left.
           this.backlogTurns = 0;
           for (const listener of this.backlogListeners) this.run(listener);
         }
-      } else this.run(this.background.take());
-    } while (this.pending > 0 && performance.now() < end);
+      } else {
+        if (now >= start + this.backgroundMs) break;
+        this.runningBackground = true;
+        this.run(this.background.take());
+        this.runningBackground = false;
+      }
+    }
     if (this.queue.length > 0) this.backlogTurns++;
     if (this.pausedReads && this.pending <= this.highWater / 2) {
       this.pausedReads = false;

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { HostSummary } from '@vigil/schema';
+import { type Frame, type HostSummary, headlineOf } from '@vigil/schema';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Ingest } from '../../ingest/index.ts';
 import { LiveState } from '../../ingest/live-state.ts';
@@ -33,7 +33,7 @@ class FakeSocket extends EventEmitter {
   readonly OPEN = 1;
   readyState = 1;
   bufferedAmount = 0;
-  readonly received: { type: string; full?: boolean; hosts?: HostSummary[] }[] = [];
+  readonly received: { type: string; full?: boolean; hosts?: HostSummary[]; frame?: Frame; summary?: HostSummary }[] = [];
   send(data: string): void {
     this.received.push(JSON.parse(data));
   }
@@ -62,8 +62,35 @@ describe('the live fleet batches', () => {
       for (let i = 0; i < n; i++) live.accept(live.attach(hostRecord(`h${live.hosts.size}`), 1000), { ...frame, ts: ++ts });
     };
     const hostsSent = () => socket.received.flatMap((m) => (m.hosts ?? []).map((h) => h.id));
-    return { fanout, turns, socket, report, hostsSent };
+    return { fanout, live, turns, socket, report, hostsSent };
   }
+
+  it("show a frame's headline in the fleet at once, and the frame to its host's watchers once it is held", () => {
+    const { fanout, live, socket } = setUp();
+    const host = live.attach(hostRecord('h0'), 1000);
+    socket.emit('message', Buffer.from(JSON.stringify({ type: 'subscribe', channel: 'host', hostId: 'h0' })));
+    // Subscribing again replaces the client's watch rather than adding one.
+    socket.emit('message', Buffer.from(JSON.stringify({ type: 'subscribe', channel: 'host', hostId: 'h0' })));
+    expect(host.watchers).toBe(1);
+    socket.received.length = 0;
+    const next = { ...frame, ts: frame.ts + 1000, seq: frame.seq + 1 };
+    expect(live.headline(host, headlineOf(next))).toBe(true);
+    vi.advanceTimersByTime(100);
+    // The watcher hears the host come online; the fleet gets the headline's figures; nobody gets a frame yet.
+    expect(socket.received.map((m) => m.type)).toEqual(['status', 'fleet']);
+    expect(socket.received[1]?.hosts?.[0]).toMatchObject({ id: 'h0', ts: next.ts, cpuPercent: next.system.cpu?.total?.usagePercent });
+    socket.received.length = 0;
+    live.hold(host, next);
+    expect(socket.received.map((m) => m.type)).toEqual(['host']);
+    expect(socket.received[0]?.frame?.ts).toBe(next.ts);
+    expect(socket.received[0]?.summary?.ts).toBe(next.ts);
+    // The frame itself does not make a second fleet update.
+    vi.advanceTimersByTime(100);
+    expect(socket.received).toHaveLength(1);
+    socket.emit('message', Buffer.from(JSON.stringify({ type: 'unsubscribe', channel: 'host', hostId: 'h0' })));
+    expect(host.watchers).toBe(0);
+    fanout.close();
+  });
 
   it('go out after 100 ms, or at once when they fill a message of 100 hosts', () => {
     const { fanout, socket, report, hostsSent } = setUp();

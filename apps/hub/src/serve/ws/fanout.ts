@@ -92,12 +92,14 @@ export class LiveFanout {
       this.scheduleFleet();
       return;
     }
-    this.dirty.set(event.host.record.id, event.host.summary);
-    // A host coming online is told just before its frame, whose summary then replaces this one in the batch: only a
-    // frame fills the batch up.
-    this.scheduleFleet(event.type === 'frame');
-    if (event.type === 'summary') return;
     const hostId = event.host.record.id;
+    if (event.type !== 'frame') {
+      this.dirty.set(hostId, event.host.summary);
+      // A host coming online is told just before its frame's headline, whose summary then replaces this one in the
+      // batch: only a headline fills the batch up.
+      this.scheduleFleet(event.type === 'headline');
+    }
+    if (event.type === 'summary' || event.type === 'headline') return;
     for (const client of this.clients) {
       if (!client.hosts.has(hostId)) continue;
       if (event.type === 'frame') {
@@ -195,7 +197,16 @@ export class LiveFanout {
     }
     client.hosts.get(message.hostId)?.release();
     const channels = [...(message.processes ? (['processes'] as const) : []), ...(message.connections ? (['connections'] as const) : [])];
-    client.hosts.set(message.hostId, { release: this.ingest.subscriptions.acquire(message.hostId, channels) });
+    const releaseChannels = this.ingest.subscriptions.acquire(message.hostId, channels);
+    host.watchers++;
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      host.watchers--;
+      releaseChannels();
+    };
+    client.hosts.set(message.hostId, { release });
     const frame = host.latest;
     if (frame) client.send({ type: 'host', hostId: message.hostId, summary: host.summary, frame });
     else client.send({ type: 'status', hostId: message.hostId, status: host.status });
