@@ -209,7 +209,7 @@ export class FramePool {
     const payload = binaryPayload(this.compressedMessage(agent, seq, ts, previous));
     if (this.protocol < 5) return payload;
     const headline = `{"seq":${seq},"ts":${ts},${this.headlines[this.variant(agent, ts)]}`;
-    return frameMessage(headline, payload);
+    return frameMessage(headline, payload).map((piece) => Buffer.from(piece.buffer, piece.byteOffset, piece.length));
   }
 
   /** Mean serialized size, in bytes (UTF-8), of the frames agents send in the steady state. */

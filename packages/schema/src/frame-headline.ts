@@ -70,22 +70,23 @@ export function headlineOf(frame: Frame): FrameHeadline {
 
 /** Separates a headline from the compressed frame after it; JSON text never holds a raw newline. */
 const NEWLINE = 0x0a;
+const utf8 = { encoder: new TextEncoder(), decoder: new TextDecoder() };
 
 /**
  * Protocol 5's binary frame message: the headline's JSON text, a newline, then the frame's JSON text compressed as raw
  * DEFLATE (as in protocol 3). `compressed` may be given in pieces (the bench's simulator splices precompressed parts).
  */
-export function frameMessage(headline: FrameHeadline | string, compressed: Buffer | Buffer[]): Buffer[] {
+export function frameMessage(headline: FrameHeadline | string, compressed: Uint8Array | Uint8Array[]): Uint8Array[] {
   const text = typeof headline === 'string' ? headline : JSON.stringify(headline);
-  return [Buffer.from(`${text}\n`), ...(Array.isArray(compressed) ? compressed : [compressed])];
+  return [utf8.encoder.encode(`${text}\n`), ...(Array.isArray(compressed) ? compressed : [compressed])];
 }
 
 /**
- * Splits a protocol 5 binary frame message into its headline's JSON text and the compressed frame; null when no
- * newline comes within MAX_HEADLINE_BYTES.
+ * Splits a protocol 5 binary frame message into its headline's JSON text and the compressed frame (a view of the same
+ * bytes); null when no newline comes within MAX_HEADLINE_BYTES.
  */
-export function splitFrameMessage(data: Buffer): { headline: string; compressed: Buffer } | null {
+export function splitFrameMessage<T extends Uint8Array>(data: T): { headline: string; compressed: T } | null {
   const end = data.subarray(0, MAX_HEADLINE_BYTES + 1).indexOf(NEWLINE);
   if (end < 0) return null;
-  return { headline: data.toString('utf8', 0, end), compressed: data.subarray(end + 1) };
+  return { headline: utf8.decoder.decode(data.subarray(0, end)), compressed: data.subarray(end + 1) as T };
 }
