@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { FrameHeadline } from './frame-headline.ts';
 import { HostIdentity } from './host.ts';
 
 /** Who may do what: viewer reads; operator also controls processes and acknowledges alerts; admin also manages users, tokens, rules and settings. */
@@ -107,14 +108,17 @@ export const HostSummary = z.object({
   cpuModel: z.string(),
   cpuCores: z.number().int(),
   memoryTotalBytes: z.number(),
-  cpuPercent: z.number().nullable(),
-  memoryPercent: z.number().nullable(),
-  swapPercent: z.number().nullable(),
-  diskPercent: z.number().nullable(),
-  load1: z.number().nullable(),
-  uptimeSeconds: z.number().nullable(),
-  networkRxBytesPerSecond: z.number().nullable(),
-  networkTxBytesPerSecond: z.number().nullable(),
+  /** The latest frame's headline figures (frame-headline.ts), null before the host's first frame. */
+  ...FrameHeadline.pick({
+    cpuPercent: true,
+    memoryPercent: true,
+    swapPercent: true,
+    diskPercent: true,
+    load1: true,
+    uptimeSeconds: true,
+    networkRxBytesPerSecond: true,
+    networkTxBytesPerSecond: true,
+  }).shape,
   gpus: z.number().int(),
   vms: z.number().int(),
   containers: z.number().int(),

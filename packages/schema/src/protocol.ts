@@ -9,7 +9,8 @@ import { ProcessInfo, ProcessState } from './process.ts';
  *
  * agent → hub: hello, then frames (since protocol 4 with their processes split into static fields, sent once per
  * connection, and values: DeltaFrame in frame-delta.ts; the hub accepts the rows of protocols 2 and 3, PackedFrame in
- * frame.ts, and protocol 1's objects too); results of commands.
+ * frame.ts, and protocol 1's objects too); results of commands. Frames go as binary messages of compressed JSON,
+ * since protocol 5 after the frame's headline (frame-headline.ts); everything else as JSON text.
  * hub → agent: welcome (answer to hello), ack (cumulative: every seq ≤ this one is stored), subscribe and
  * unsubscribe (which optional tables to send), command (signal a process).
  */
