@@ -46,7 +46,7 @@ describe('Meter', () => {
   it('fills to the value and takes the colour of its level, with the thresholds of the preferences', () => {
     const { container, rerender } = render(<Meter label="CPU" value={80} />);
     const fill = container.querySelector('.meter-fill') as HTMLElement;
-    expect(fill.style.width).toBe('80%');
+    expect(fill.style.transform).toBe('scaleX(0.8)');
     expect(fill.className).toContain('critical');
     expect(screen.getByRole('meter', { name: 'CPU' }).getAttribute('aria-valuenow')).toBe('80');
     act(() => setPreferences({ thresholds: { warn: 85, critical: 95 } }));

@@ -1,7 +1,11 @@
 import { level } from '../../format.ts';
 import { usePreferences } from '../../stores/preferences.ts';
 
-/** A labelled bar coloured by the seed 000 thresholds. */
+/**
+ * A labelled bar coloured by the seed 000 thresholds. The fill is scaled, not resized: a change of width glides with a
+ * transform, which the compositor animates alone. Animating `width` made the browser lay out and paint every card on
+ * screen at 60 frames a second, since a fleet's cards change every second (bench:web, issue 5).
+ */
 export function Meter({
   label,
   value,
@@ -23,7 +27,7 @@ export function Meter({
       </div>
       {/* biome-ignore lint/a11y/useSemanticElements: a native <meter> cannot be coloured by level across browsers */}
       <div className="meter-track" role="meter" aria-label={label} aria-valuemin={0} aria-valuemax={100} aria-valuenow={value ?? undefined}>
-        <div className={`meter-fill ${level(value, thresholds)}`} style={{ width: `${width}%` }} />
+        <div className={`meter-fill ${level(value, thresholds)}`} style={{ transform: `scaleX(${width / 100})` }} />
       </div>
     </div>
   );
