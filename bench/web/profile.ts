@@ -193,11 +193,14 @@ async function openFleetView(context: BrowserContext, hub: WebHub, warmupMs: num
   return page;
 }
 
-/** Traces `seconds` of watching and `seconds` of scrolling the fleet view as built (no source maps needed). */
-async function traceFleetView(
+/**
+ * Traces `seconds` of watching and `seconds` of scrolling the fleet view as built (no source maps needed); the traces
+ * are kept in `keepDir` as `<prefix>-idle.trace.json` and `<prefix>-scroll.trace.json`.
+ */
+export async function traceFleetView(
   browser: Browser,
   hub: WebHub,
-  opts: FleetViewOptions & { seconds: number; keepDir: string },
+  opts: FleetViewOptions & { seconds: number; keepDir: string; prefix?: string },
 ): Promise<PageProfile['trace']> {
   const context = await loggedInContext(browser, hub);
   try {
@@ -207,7 +210,7 @@ async function traceFleetView(
       await browser.startTracing(page, { categories: TRACE_CATEGORIES });
       await during(performance.now() + opts.seconds * 1000);
       const json = await browser.stopTracing();
-      writeFileSync(join(opts.keepDir, `fleet-view-${name}.trace.json`), json);
+      writeFileSync(join(opts.keepDir, `${opts.prefix ?? 'fleet-view'}-${name}.trace.json`), json);
       return analyseTrace(json);
     };
     const idle = await part('idle', (until) => sleep(Math.max(0, until - performance.now())));

@@ -42,6 +42,8 @@ export interface Results {
   firstValueReplay: FirstValueFigures | { error: string };
   fleetViewReplay: FleetViewFigures | { error: string };
   profile: PageProfile | { error: string } | null;
+  /** With --trace-hub: Chromium traces of the fleet view fed by the hub. */
+  traceViaHub: PageProfile['trace'] | { error: string } | null;
   fleet: {
     connected: number;
     openAtEnd: number;
@@ -178,6 +180,39 @@ function fleetViewSection(label: string, v: FleetViewFigures | { error: string }
   return out;
 }
 
+/** The lines of a pair of fleet-view traces (watching, scrolling): busy time by category, then the top events. */
+function traceLines(what: string, trace: PageProfile['trace']): string[] {
+  const out: string[] = [];
+  const cats = (c: Record<string, number>) =>
+    Object.entries(c)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ');
+  for (const [name, t] of [
+    ['watching', trace.idle],
+    ['scrolling', trace.scroll],
+  ] as const) {
+    out.push(
+      `trace of the fleet view ${name} (${what}): ${f(t.seconds)} s, main thread ${t.busyMs} ms busy: ${cats(t.byCategory)}; ` +
+        `${t.longTasks.count} tasks over 50 ms (longest ${t.longTasks.longestMs} ms) made of: ${cats(t.longTasks.byCategory)}`,
+    );
+    out.push(
+      pad([
+        ['  trace event (self time)', 'category', 'ms', 'count', 'in long tasks ms'],
+        ...t.events
+          .slice(0, 12)
+          .map((e) => [
+            `  ${e.name}`,
+            e.category,
+            String(e.selfMs),
+            String(e.count),
+            String(t.longTasks.events.find((x) => x.name === e.name)?.selfMs ?? 0),
+          ]),
+      ]),
+    );
+  }
+  return out;
+}
+
 export function table(r: Results): string {
   const out: string[] = [];
   const i = r.info;
@@ -208,36 +243,15 @@ export function table(r: Results): string {
   }
   out.push('', ...fleetViewSection('fleet view fed by the hub', r.fleetView, i.warmupSeconds));
   out.push('', ...fleetViewSection('fleet view fed by the replay', r.fleetViewReplay, i.warmupSeconds));
+  if (r.traceViaHub) {
+    out.push('');
+    if (ok(r.traceViaHub)) out.push(...traceLines('fed by the hub', r.traceViaHub));
+    else out.push(`trace via the hub FAILED: ${r.traceViaHub.error}`);
+  }
   if (r.profile) {
     out.push('');
     if (ok(r.profile)) {
-      for (const [name, t] of [
-        ['watching', r.profile.trace.idle],
-        ['scrolling', r.profile.trace.scroll],
-      ] as const) {
-        const cats = (c: Record<string, number>) =>
-          Object.entries(c)
-            .map(([k, v]) => `${k} ${v}`)
-            .join(', ');
-        out.push(
-          `trace of the fleet view ${name} (as built): ${f(t.seconds)} s, main thread ${t.busyMs} ms busy: ${cats(t.byCategory)}; ` +
-            `${t.longTasks.count} tasks over 50 ms (longest ${t.longTasks.longestMs} ms) made of: ${cats(t.longTasks.byCategory)}`,
-        );
-        out.push(
-          pad([
-            ['  trace event (self time)', 'category', 'ms', 'count', 'in long tasks ms'],
-            ...t.events
-              .slice(0, 12)
-              .map((e) => [
-                `  ${e.name}`,
-                e.category,
-                String(e.selfMs),
-                String(e.count),
-                String(t.longTasks.events.find((x) => x.name === e.name)?.selfMs ?? 0),
-              ]),
-          ]),
-        );
-      }
+      out.push(...traceLines('as built, replayed', r.profile.trace));
       for (const [name, p] of [
         ['watching', r.profile.idle],
         ['scrolling', r.profile.scroll],
@@ -294,6 +308,16 @@ export function table(r: Results): string {
   return out.join('\n');
 }
 
+/** Traces without their long tails, for the one-line summary. */
+function shortTrace(trace: PageProfile['trace']): unknown {
+  const one = (t: PageProfile['trace']['idle']) => ({
+    ...t,
+    events: t.events.slice(0, 10),
+    longTasks: { ...t.longTasks, events: t.longTasks.events.slice(0, 6) },
+  });
+  return { idle: one(trace.idle), scroll: one(trace.scroll) };
+}
+
 /** The profile without its long tails, for the one-line summary (the table and the kept files have more). */
 function shortProfile(p: PageProfile): unknown {
   const part = (x: PageProfile['idle']) => ({
@@ -307,14 +331,9 @@ function shortProfile(p: PageProfile): unknown {
     inLongStretches: x.long.functions.slice(0, 8),
     appInclusive: x.appInclusive.slice(0, 10),
   });
-  const trace = (t: PageProfile['trace']['idle']) => ({
-    ...t,
-    events: t.events.slice(0, 10),
-    longTasks: { ...t.longTasks, events: t.longTasks.events.slice(0, 6) },
-  });
   return {
     build: p.build,
-    trace: { idle: trace(p.trace.idle), scroll: trace(p.trace.scroll) },
+    trace: shortTrace(p.trace),
     idle: part(p.idle),
     scroll: part(p.scroll),
   };
@@ -377,6 +396,7 @@ export function summary(r: Results): unknown {
     fleetViewViaHub: r.fleetView,
     fleetViewReplayed: r.fleetViewReplay,
     profile: ok(r.profile) ? shortProfile(r.profile) : r.profile,
+    traceViaHub: ok(r.traceViaHub) ? shortTrace(r.traceViaHub) : r.traceViaHub,
     fleet: r.fleet,
     quiet: r.quiet,
     hubWarnings: r.hubWarnings,

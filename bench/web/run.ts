@@ -21,7 +21,7 @@ import { type FleetViewOptions, measureFleetView } from './fleet-view.ts';
 import { startWebHub, stopWebHub, type WebHub, waitForLiveHosts } from './hub.ts';
 import { type QuietWait, waitForQuietOthers } from './machine.ts';
 import type { Subjects } from './phase.ts';
-import { buildProfilingDashboard, profileFleetView } from './profile.ts';
+import { buildProfilingDashboard, profileFleetView, traceFleetView } from './profile.ts';
 import { type Replay, replaySource, routeLiveToReplay } from './replay.ts';
 import { type Results, summary, table } from './report.ts';
 
@@ -37,6 +37,7 @@ const { values: opts } = parseArgs({
     'connect-rate': { type: 'string', default: '50' },
     port: { type: 'string', default: '17180' },
     profile: { type: 'boolean', default: false },
+    'trace-hub': { type: 'boolean', default: false },
     'profile-seconds': { type: 'string' },
     'quiet-timeout': { type: 'string', default: '120' },
     help: { type: 'boolean', default: false },
@@ -57,6 +58,8 @@ if (opts.help) {
   --profile             also profile the fleet view (CDP Profiler) on a source-mapped build of apps/web/src, watching
                         and scrolling, and list the top functions; .cpuprofile files kept in $TMPDIR/vigil-bench-web-profiles
   --profile-seconds S   length of each profile (default 20, quick 10)
+  --trace-hub           also trace the fleet view fed by the hub (Chromium trace: paint, layout, script...), watching
+                        and scrolling, --profile-seconds each; .trace.json files kept in $TMPDIR/vigil-bench-web-profiles
   --quiet-timeout S     before each measurement, wait up to S s for others' load to drop under 25% of a core (0: don't)
 `);
   process.exit(0);
@@ -137,6 +140,7 @@ async function main(): Promise<void> {
     firstValueReplay: { error: 'not run' },
     fleetViewReplay: { error: 'not run' },
     profile: opts.profile ? { error: 'not run' } : null,
+    traceViaHub: opts['trace-hub'] ? { error: 'not run' } : null,
     fleet: null,
     quiet,
     hubWarnings: {},
@@ -198,6 +202,18 @@ async function main(): Promise<void> {
       `fleet view fed by the hub, ${hosts + 1} hosts: ${warmupSeconds} s warm-up, ${idleSeconds} s watching, ${scrollSeconds} s scrolling`,
     );
     results.fleetView = await measureFleetView(browser, hub, subjects, viewOptions).catch(errorOf);
+    if (opts['trace-hub']) {
+      // What the page does when the hub feeds it, which a profile of the replayed page cannot show (issue 5).
+      const keepDir = join(tmpdir(), 'vigil-bench-web-profiles');
+      mkdirSync(keepDir, { recursive: true });
+      log(`tracing the fleet view fed by the hub: ${profileSeconds} s watching, ${profileSeconds} s scrolling`);
+      results.traceViaHub = await traceFleetView(browser, hub, {
+        ...viewOptions,
+        seconds: profileSeconds,
+        keepDir,
+        prefix: 'fleet-view-via-hub',
+      }).catch(errorOf);
+    }
     const closesAfterFleetView = closesBefore();
     const hubThroughput = ackStats(fleet, fleetViewStart, Date.now());
     const health = fleetHealth(fleet);
