@@ -282,8 +282,9 @@ export class AgentConnection {
   /**
    * A frame message with its headline in front (protocol 5, frame-headline.ts). The headline updates the live state
    * now; the frame itself is decoded, checked against its headline, kept and stored as background work, once the
-   * messages waiting with it have had their turn (turns.ts), or at once while a live client watches the host. A frame that fails its checks closes the connection as
-   * any bad message does; the fleet showed its headline until then, and nothing of it is stored.
+   * messages waiting with it have had their turn (turns.ts), or at once while a live client watches the host. A frame
+   * that fails its checks closes the connection as any bad message does; the fleet showed its headline until then,
+   * and nothing of it is stored.
    */
   private onFrameMessage(host: LiveHost, data: Buffer): void {
     const parts = splitFrameMessage(data);

@@ -110,6 +110,32 @@ describe('Turns', () => {
     expect(turns.inBackground).toBe(false);
   });
 
+  it('bounds a turn of background work by its own, shorter limit, and a turn of messages by the longer one', async () => {
+    const turns = new Turns(200, 1000, () => {}, 2);
+    const done: string[] = [];
+    for (let i = 0; i < 10; i++)
+      turns.push(() => {
+        work(1);
+        done.push('m');
+      });
+    for (let i = 0; i < 10; i++)
+      turns.later(() => {
+        work(1);
+        done.push('b');
+      });
+    await nextLoop();
+    // One turn: all ten messages (10 ms, under 200), then background work only while the turn is under 2 ms old.
+    expect(done.filter((d) => d === 'm')).toHaveLength(10);
+    expect(done.filter((d) => d === 'b')).toHaveLength(0);
+    await nextLoop();
+    // A turn of background work alone: two or three jobs of 1 ms, not all ten.
+    const background = done.filter((d) => d === 'b').length;
+    expect(background).toBeGreaterThanOrEqual(1);
+    expect(background).toBeLessThanOrEqual(3);
+    turns.drain();
+    expect(done.filter((d) => d === 'b')).toHaveLength(10);
+  });
+
   it('background work counts towards the high-water mark', () => {
     const turns = new Turns(1000, 4);
     const calls: string[] = [];
